@@ -1,0 +1,1 @@
+"""Council CRM: everything a council adds to Django."""

@@ -1,0 +1,295 @@
+"""Django admin: the council's configuration, without code."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from apps.council_crm import models as m
+from apps.council_crm.geo import InvalidBoundary, boundary_svg_path, parse_boundary
+from apps.council_crm.services.geography import division_save
+
+admin.site.site_header = _("Council CRM administration")
+admin.site.site_title = _("Council CRM")
+
+
+@admin.register(m.User)
+class CrmUserAdmin(UserAdmin, SimpleHistoryAdmin):
+    list_display = ("username", "email", "first_name", "last_name", "role", "is_active")
+    list_filter = ("role", "is_active", "is_staff")
+    fieldsets = (*UserAdmin.fieldsets, (_("Council CRM"), {"fields": ("role",)}))
+
+
+class TeamMembershipInline(admin.TabularInline):
+    model = m.TeamMembership
+    extra = 0
+    autocomplete_fields = ("team",)
+
+
+@admin.register(m.StaffMember)
+class StaffMemberAdmin(SimpleHistoryAdmin):
+    list_display = ("user", "job_title")
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    inlines = (TeamMembershipInline,)
+
+
+@admin.register(m.Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "email")
+    search_fields = ("name", "code")
+
+
+@admin.register(m.Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "department", "is_triage", "active")
+    list_filter = ("department", "is_triage", "active")
+    search_fields = ("name", "code")
+
+
+@admin.register(m.Councillor)
+class CouncillorAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "party", "term_start", "term_end")
+    list_filter = ("party", "divisions")
+    search_fields = ("user__first_name", "user__last_name")
+    filter_horizontal = ("divisions",)
+
+
+@admin.register(m.MemberSupportDelegation)
+class DelegationAdmin(SimpleHistoryAdmin):
+    list_display = ("officer", "councillor", "starts_on", "ends_on")
+
+
+@admin.register(m.Citizen)
+class CitizenAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "email", "phone", "postcode", "anonymised_at")
+    search_fields = ("first_name", "last_name", "email", "phone", "postcode")
+    readonly_fields = ("created_at", "updated_at", "anonymised_at")
+
+
+class DivisionForm(forms.ModelForm):
+    boundary = forms.JSONField(
+        label=_("Boundary (GeoJSON)"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    upload = forms.FileField(
+        label=_("Or upload a GeoJSON file"),
+        required=False,
+        help_text=_("A Polygon or MultiPolygon, or a Feature or FeatureCollection of one feature."),
+    )
+
+    class Meta:
+        model = m.Division
+        fields = ("code", "name", "boundary")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        upload = data.get("upload")
+        geojson = data.get("boundary")
+        if upload:
+            if upload.size > 5 * 1024 * 1024:
+                raise forms.ValidationError(_("The GeoJSON file must be smaller than 5 MB."))
+            try:
+                geojson = json.loads(upload.read().decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                self.add_error(
+                    "upload", _("The file is not valid GeoJSON (JSON could not be read).")
+                )
+                return data
+        if not geojson:
+            self.add_error("boundary", _("Enter a boundary or upload a GeoJSON file."))
+            return data
+        try:
+            parse_boundary(geojson)
+        except InvalidBoundary as exc:
+            self.add_error("upload" if upload else "boundary", str(exc))
+        data["boundary"] = geojson
+        return data
+
+
+@admin.register(m.Division)
+class DivisionAdmin(admin.ModelAdmin):
+    form = DivisionForm
+    list_display = ("name", "code", "councillor_names")
+    search_fields = ("name", "code")
+    readonly_fields = ("preview",)
+
+    @admin.display(description=_("Councillors"))
+    def councillor_names(self, obj: m.Division) -> str:
+        return ", ".join(str(c) for c in obj.councillors.all())
+
+    @admin.display(description=_("Map preview"))
+    def preview(self, obj: m.Division) -> str:
+        if not obj.boundary:
+            return "–"
+        return format_html(
+            '<svg width="400" height="300" viewBox="-5 -5 410 310" role="img" aria-label="{}">'
+            '<path d="{}" fill="#1d70b8" fill-opacity="0.25" stroke="#1d70b8" stroke-width="2"'
+            ' fill-rule="evenodd"/></svg>',
+            _("Boundary of %(name)s") % {"name": obj.name},
+            boundary_svg_path(obj.boundary),
+        )
+
+    def save_model(self, request: HttpRequest, obj: m.Division, form: Any, change: bool) -> None:
+        saved = division_save(
+            code=form.cleaned_data["code"],
+            name=form.cleaned_data["name"],
+            boundary=form.cleaned_data["boundary"],
+            division=obj if obj.pk else None,
+        )
+        obj.pk = saved.pk
+
+
+@admin.register(m.GazetteerEntry)
+class GazetteerAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "locality", "postcode", "division")
+    list_filter = ("kind", "division")
+    search_fields = ("name", "locality", "postcode")
+
+
+class CategoryQuestionInline(admin.StackedInline):
+    model = m.CategoryQuestion
+    extra = 0
+    fields = (("code", "kind", "required", "order"), "label", "hint", "choices")
+
+
+@admin.register(m.CategoryGroup)
+class CategoryGroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "order")
+
+
+@admin.register(m.ServiceCategory)
+class ServiceCategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "group", "default_team", "sla_value", "sla_kind", "priority", "active")
+    list_filter = ("group", "department", "priority", "is_sensitive", "allow_anonymous", "active")
+    search_fields = ("name", "code", "open311_code")
+    filter_horizontal = ("statuses",)
+    inlines = (CategoryQuestionInline,)
+    fieldsets = (
+        (None, {"fields": ("code", "name", "group", "description", "notice", "active")}),
+        (_("Who deals with it"), {"fields": ("department", "default_team", "priority")}),
+        (_("Service standard"), {"fields": ("sla_kind", "sla_value", "statuses")}),
+        (
+            _("Reporting"),
+            {"fields": ("allow_anonymous", "is_sensitive", "open311_code")},
+        ),
+        (
+            _("Duplicates, recurring issues and retention"),
+            {
+                "fields": (
+                    "duplicate_radius_m",
+                    "duplicate_window_days",
+                    "recurring_threshold",
+                    "retention_days",
+                )
+            },
+        ),
+    )
+
+
+@admin.register(m.RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = ("order", "name", "category", "team", "strategy", "active")
+    list_display_links = ("name",)
+    list_editable = ("order", "active")
+    list_filter = ("team", "strategy", "active")
+    filter_horizontal = ("divisions",)
+
+
+@admin.register(m.CaseStatus)
+class CaseStatusAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "state", "order", "is_default", "public")
+    list_filter = ("state",)
+    filter_horizontal = ("allowed_next",)
+
+
+@admin.register(m.ClosureDay)
+class ClosureDayAdmin(admin.ModelAdmin):
+    list_display = ("date", "name")
+    date_hierarchy = "date"
+
+
+@admin.register(m.NotificationTemplate)
+class NotificationTemplateAdmin(admin.ModelAdmin):
+    list_display = ("event", "channel", "language", "subject", "active")
+    list_filter = ("event", "channel", "language", "active")
+
+
+class CaseEventInline(admin.TabularInline):
+    model = m.CaseEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "kind", "is_public", "message", "actor")
+    readonly_fields = fields
+
+
+@admin.register(m.ServiceRequest)
+class ServiceRequestAdmin(SimpleHistoryAdmin):
+    """Read-only here: cases change through the desk and its services."""
+
+    list_display = ("reference", "category", "status", "division", "team", "created_at")
+    list_filter = ("status", "category", "division", "channel")
+    search_fields = ("reference",)
+    date_hierarchy = "created_at"
+    list_select_related = ("category", "status", "division", "team")
+    inlines = (CaseEventInline,)
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(m.Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ("title", "body", "date")
+
+
+@admin.register(m.Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ("categories",)
+
+
+@admin.register(m.Motion)
+class MotionAdmin(admin.ModelAdmin):
+    list_display = ("reference", "title", "proposer", "status", "submitted_on")
+    list_filter = ("status", "topics")
+    search_fields = ("reference", "title", "text")
+
+
+@admin.register(m.OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ("event", "channel", "recipient", "status", "attempts", "created_at")
+    list_filter = ("status", "event", "channel")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(m.AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "user_label", "action", "object_type", "object_id", "via")
+    list_filter = ("action", "object_type")
+    search_fields = ("user_label", "object_id")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,53 @@
+"""Audit: who looked at personal data, and tombstones for erasure and retention."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AccessLog(models.Model):
+    """Append-only record of every view of a case's personal data or a citizen record."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user_label = models.CharField(_("who"), max_length=200)
+    object_type = models.CharField(_("record type"), max_length=64)
+    object_id = models.CharField(_("record"), max_length=64)
+    citizen_id = models.BigIntegerField(_("citizen"), null=True, blank=True, db_index=True)
+    action = models.CharField(_("action"), max_length=32, default="view")
+    via = models.CharField(_("page or API"), max_length=300)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="accesslog_object")]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+
+    def __str__(self) -> str:
+        return f"{self.user_label} {self.action} {self.object_type} {self.object_id}"
+
+
+class AuditEvent(models.Model):
+    """A significant administrative act (erasure, retention run, export) kept as a tombstone."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=64)
+    object_type = models.CharField(_("record type"), max_length=64)
+    object_id = models.CharField(_("record"), max_length=64)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type} {self.object_id}"

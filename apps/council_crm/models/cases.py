@@ -1,0 +1,269 @@
+"""Cases: service requests, their timeline, attachments, contacts and references."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .catalogue import CaseStatus, Priority, ServiceCategory, StateCategory
+from .geography import Division
+from .people import Channel, Citizen, Councillor, Team
+
+OPEN_STATES = (StateCategory.NEW, StateCategory.OPEN, StateCategory.PAUSED)
+
+
+class ServiceRequestQuerySet(models.QuerySet["ServiceRequest"]):
+    def open(self) -> ServiceRequestQuerySet:
+        return self.filter(status__state__in=OPEN_STATES)
+
+    def overdue(self) -> ServiceRequestQuerySet:
+        return self.open().filter(sla_due_at__lt=timezone.now())
+
+    def in_division(self, division: Division) -> ServiceRequestQuerySet:
+        return self.filter(division=division)
+
+
+class ServiceRequest(models.Model):
+    """A case: one request for service, however it reached the council."""
+
+    class RaisedAs(models.TextChoices):
+        COUNCILLOR = "councillor", _("In their role as councillor")
+        INDIVIDUAL = "individual", _("As an individual")
+
+    reference = models.CharField(_("reference"), max_length=32, unique=True)
+    category = models.ForeignKey(ServiceCategory, on_delete=models.PROTECT, related_name="cases")
+    status = models.ForeignKey(CaseStatus, on_delete=models.PROTECT, related_name="cases")
+    description = models.TextField(_("description"), blank=True)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    division = models.ForeignKey(
+        Division, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    citizen = models.ForeignKey(
+        Citizen, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    is_anonymous = models.BooleanField(_("anonymous report"), default=False)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="raised_cases",
+    )
+    on_behalf_of = models.ForeignKey(
+        Councillor,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="casework",
+        verbose_name=_("on behalf of councillor"),
+    )
+    raised_as = models.CharField(
+        _("councillor raised it"), max_length=16, choices=RaisedAs.choices, blank=True
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    priority = models.CharField(
+        _("priority"), max_length=16, choices=Priority.choices, default=Priority.NORMAL
+    )
+    sla_due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    promised_date = models.DateField(_("promised date"), null=True, blank=True)
+    sla_paused_at = models.DateTimeField(_("clock paused since"), null=True, blank=True)
+    sla_breached_at = models.DateTimeField(_("breached"), null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    demand_count = models.PositiveIntegerField(_("reports of this issue"), default=1)
+    is_recurring = models.BooleanField(_("recurring issue"), default=False)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    payload_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["payload_hash", "idempotency_key"])
+    objects = ServiceRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("service request")
+        verbose_name_plural = _("service requests")
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="case_status_created"),
+            models.Index(fields=["team", "status"], name="case_team_status"),
+            models.Index(fields=["assignee", "status"], name="case_assignee_status"),
+            models.Index(fields=["division", "-created_at"], name="case_division_created"),
+            models.Index(fields=["category", "-created_at"], name="case_category_created"),
+            models.Index(fields=["-created_at"], name="case_created"),
+            models.Index(fields=["latitude", "longitude"], name="case_location"),
+            models.Index(fields=["sla_due_at"], name="case_sla_due"),
+            models.Index(fields=["on_behalf_of"], name="case_on_behalf_of"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="case_location_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline. Append-only: it is the case's own history."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        ASSIGNED = "assigned", _("Assigned")
+        STATUS = "status", _("Status changed")
+        PUBLIC_UPDATE = "public_update", _("Public update")
+        INTERNAL_NOTE = "internal_note", _("Internal note")
+        NOTIFICATION = "notification", _("Notification sent")
+        MERGED = "merged", _("Merged")
+        CATEGORY = "category", _("Category changed")
+        SLA = "sla", _("Service standard")
+        CONTACT = "contact", _("Contact logged")
+
+    case = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    is_public = models.BooleanField(_("shown to the resident"), default=False)
+    message = models.TextField(_("message"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="case_events",
+    )
+    on_behalf_of = models.ForeignKey(
+        Councillor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="event_case_created")]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.case.created_at:%Y/%m}/{instance.case.reference}/{filename}"
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    original_name = models.CharField(_("original name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Interaction(models.Model):
+    """Any contact with a citizen, so that their history is one list."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", _("From the citizen")
+        OUTBOUND = "outbound", _("To the citizen")
+
+    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="interactions")
+    case = models.ForeignKey(
+        ServiceRequest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interactions",
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
+    summary = models.TextField(_("summary"))
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["citizen", "-created_at"], name="interaction_citizen")]
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
+
+    def __str__(self) -> str:
+        when = f"{self.created_at:%Y-%m-%d}"
+        return f"{self.get_channel_display()} {self.get_direction_display()} {when}"
+
+
+class SatisfactionSurvey(models.Model):
+    """One survey per resolved case; answered once."""
+
+    case = models.OneToOneField(ServiceRequest, on_delete=models.CASCADE, related_name="survey")
+    token = models.CharField(max_length=64, unique=True)
+    score = models.PositiveSmallIntegerField(_("score (1 to 5)"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5),
+                name="survey_score_range",
+            )
+        ]
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+
+    def __str__(self) -> str:
+        return f"Survey for {self.case_id}"
+
+
+class ReferenceCounter(models.Model):
+    """The last number issued per prefix and year; incremented under a row lock."""
+
+    prefix = models.CharField(max_length=16)
+    year = models.PositiveIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="unique_reference_counter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last_value}"

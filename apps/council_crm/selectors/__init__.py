@@ -1,0 +1,1 @@
+"""Reads a role may see. Every interface starts from these."""

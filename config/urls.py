@@ -1,0 +1,13 @@
+"""URL wiring: each interface keeps its prefix from DESIGN.md."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from apps.council_crm.portal import views as portal_views
+
+urlpatterns = [
+    path("healthz", portal_views.healthz, name="healthz"),
+    path("readyz", portal_views.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("", include("apps.council_crm.portal.urls")),
+]
