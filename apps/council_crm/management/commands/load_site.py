@@ -1,0 +1,36 @@
+"""Load the site's reference data (divisions, catalogue, people) from fixtures/."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from apps.council_crm.services.demo import demo_users_ensure
+from apps.council_crm.services.site_setup import FixtureError, site_load
+
+
+class Command(BaseCommand):
+    help = "Load (or bring up to date) this site's reference data. Safe to run again."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--demo-users",
+            action="store_true",
+            help="Also give one user per role the published demo password (demo sites only).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        site = settings.CRM_SITE
+        try:
+            report = site_load(site=site)
+        except FixtureError as exc:
+            raise CommandError(str(exc)) from exc
+        if report.changed:
+            for label, counts in (("created", report.created), ("updated", report.updated)):
+                for name, n in sorted(counts.items()):
+                    self.stdout.write(f"{label} {n} {name}")
+        else:
+            self.stdout.write(f"{site.name}: reference data already up to date")
+        if options["demo_users"]:
+            for role, username in demo_users_ensure():
+                self.stdout.write(f"demo sign-in: {role:<28} {username}")
