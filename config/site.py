@@ -38,6 +38,9 @@ class SiteConfig:
     small_number_threshold: int
     working_day_start: time
     working_day_end: time
+    auto_close_days: int = 14
+    reopen_window_days: int = 28
+    at_risk_fraction: float = 0.2
     website: str = ""
     phone: str = ""
     directory: Path = field(default=SITES_DIR)
@@ -108,6 +111,9 @@ def load_site(slug: str, sites_dir: Path = SITES_DIR) -> SiteConfig:
         small_number_threshold=threshold,
         working_day_start=time.fromisoformat(service.get("working_day_start", "09:00")),
         working_day_end=time.fromisoformat(service.get("working_day_end", "17:00")),
+        auto_close_days=int(service.get("auto_close_days", 14)),
+        reopen_window_days=int(service.get("reopen_window_days", 28)),
+        at_risk_fraction=float(service.get("at_risk_fraction", 0.2)),
         website=str(council.get("website", "")),
         phone=str(council.get("phone", "")),
         directory=sites_dir / slug,

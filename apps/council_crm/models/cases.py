@@ -170,6 +170,44 @@ class CaseEvent(models.Model):
         return f"{self.case_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class CaseFollower(models.Model):
+    """Someone who receives a case's public updates without having raised it."""
+
+    class Reason(models.TextChoices):
+        MERGED = "merged", _("Their report was merged into this case")
+        FOLLOWED = "followed", _("Chose to follow this case")
+        COUNCILLOR = "councillor", _("Councillor following the case")
+
+    case = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="followers")
+    citizen = models.ForeignKey(
+        Citizen, null=True, blank=True, on_delete=models.CASCADE, related_name="following"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="following",
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "citizen"], name="unique_citizen_follower"),
+            models.UniqueConstraint(fields=["case", "user"], name="unique_user_follower"),
+            models.CheckConstraint(
+                condition=Q(citizen__isnull=False) | Q(user__isnull=False),
+                name="follower_is_someone",
+            ),
+        ]
+        verbose_name = _("case follower")
+        verbose_name_plural = _("case followers")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} followed by {self.citizen_id or self.user_id}"
+
+
 def attachment_path(instance: Attachment, filename: str) -> str:
     return f"attachments/{instance.case.created_at:%Y/%m}/{instance.case.reference}/{filename}"
 

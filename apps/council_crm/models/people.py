@@ -144,6 +144,8 @@ class Team(models.Model):
         _("triage team"), default=False, help_text=_("Receives cases no routing rule matches.")
     )
     active = models.BooleanField(_("active"), default=True)
+    # Position of the round-robin assignment strategy; advanced under a row lock.
+    round_robin_cursor = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]
