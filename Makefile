@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test lint format install install-test migrate bench clean
+.PHONY: run test lint format install install-test migrate bench bench-case-create clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -41,8 +41,11 @@ format: install-test
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: install-test
-	$(PY) -m pytest tests/bench -q -p no:cacheprovider $(PYTEST_ARGS)
+# Benchmarks run against PostgreSQL (BENCH_DATABASE_URL, default ccrm_bench on 127.0.0.1).
+bench-case-create: install-test
+	$(PY) tests/bench/case_create.py $(BENCH_ARGS)
+
+bench: bench-case-create
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -119,6 +119,7 @@ AUTH_PASSWORD_VALIDATORS = [
 _LANGUAGE_NAMES = {"en": _("English"), "cy": _("Welsh"), "ga": _("Irish")}
 LANGUAGE_CODE = CRM_SITE.languages[0]
 LANGUAGES = [(code, _LANGUAGE_NAMES[code]) for code in CRM_SITE.languages]
+FORMAT_MODULE_PATH = ["apps.council_crm.formats"]
 LOCALE_PATHS = [BASE_DIR / "apps" / "council_crm" / "locale"]
 TIME_ZONE = CRM_SITE.timezone
 USE_I18N = True
@@ -157,3 +158,23 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CRM_LOG_LEVEL", "INFO")},
 }
+
+# Notifications
+# GOV.UK Notify: with no API key, texts go to a local capture (logged) and email to
+# EMAIL_BACKEND, so the demo needs no Notify account. The SMS template (and the optional email
+# template, which routes email through Notify too) must have the whole content ((body));
+# the email template's subject is ((subject)).
+CRM_NOTIFY_API_KEY = os.environ.get("CRM_NOTIFY_API_KEY", "")
+CRM_NOTIFY_BASE_URL = os.environ.get(
+    "CRM_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"
+)
+CRM_NOTIFY_SMS_TEMPLATE_ID = os.environ.get("CRM_NOTIFY_SMS_TEMPLATE_ID", "")
+CRM_NOTIFY_EMAIL_TEMPLATE_ID = os.environ.get("CRM_NOTIFY_EMAIL_TEMPLATE_ID", "")
+CRM_NOTIFY_TIMEOUT = float(os.environ.get("CRM_NOTIFY_TIMEOUT", "10"))
+EMAIL_TIMEOUT = float(os.environ.get("CRM_EMAIL_TIMEOUT", "10"))
+# The outbox: give up after this many attempts (backoff 1, 5, 25 min ... capped at 6 h);
+# a worker holds a message for the lease (raised to at least 2 x the timeouts + 1 s).
+CRM_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("CRM_OUTBOX_MAX_ATTEMPTS", "8"))
+CRM_OUTBOX_LEASE_SECONDS = float(os.environ.get("CRM_OUTBOX_LEASE_SECONDS", "300"))
+CRM_OUTBOX_BACKOFF_SECONDS = float(os.environ.get("CRM_OUTBOX_BACKOFF_SECONDS", "60"))
+CRM_CONFIG_CACHE_SECONDS = int(os.environ.get("CRM_CONFIG_CACHE_SECONDS", "30"))

@@ -5,14 +5,29 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
+from apps.council_crm import config_cache
+from apps.council_crm.models import ServiceCategory
 from apps.council_crm.services.site_setup import site_load
 from config.site import load_site
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the demo council once per test database; each test then runs in a rolled-back
+    transaction on top of it. Loading it per test cost a second or more each."""
+    with django_db_blocker.unblock():
+        site_load(site=settings.CRM_SITE)
+
+
 @pytest.fixture
 def demo_site(db):
-    """The demo council's reference data, loaded through the real loader."""
-    return site_load(site=settings.CRM_SITE)
+    """The demo council's reference data, loaded through the real loader.
+
+    A transactional test empties the tables when it ends; load again if that happened.
+    """
+    if not ServiceCategory.objects.filter(code="pothole").exists():
+        site_load(site=settings.CRM_SITE)
+    return settings.CRM_SITE
 
 
 @pytest.fixture
@@ -22,6 +37,9 @@ def kilbrack_site(db):
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """PBKDF2's deliberate slowness is for production, not for the test suite."""
+def _test_settings(settings):
+    """PBKDF2's deliberate slowness is for production, not for the test suite; and tests
+    change configuration between steps, so nothing of it is cached."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CRM_CONFIG_CACHE_SECONDS = 0
+    config_cache.clear()

@@ -13,11 +13,30 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.council_crm import config_cache
 from apps.council_crm import models as m
 from apps.council_crm.geo import InvalidBoundary, boundary_svg_path, parse_boundary
 from apps.council_crm.services.geography import division_save
 
 admin.site.site_header = _("Council CRM administration")
+
+
+class ConfigAdmin(admin.ModelAdmin):
+    """Configuration read on every case: this process forgets its cached copy on a change."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        config_cache.clear()
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        config_cache.clear()
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        config_cache.clear()
+
+
 admin.site.site_title = _("Council CRM")
 
 
@@ -48,7 +67,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ConfigAdmin):
     list_display = ("name", "code", "department", "is_triage", "active")
     list_filter = ("department", "is_triage", "active")
     search_fields = ("name", "code")
@@ -114,7 +133,7 @@ class DivisionForm(forms.ModelForm):
 
 
 @admin.register(m.Division)
-class DivisionAdmin(admin.ModelAdmin):
+class DivisionAdmin(ConfigAdmin):
     form = DivisionForm
     list_display = ("name", "code", "councillor_names")
     search_fields = ("name", "code")
@@ -165,7 +184,7 @@ class CategoryGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.ServiceCategory)
-class ServiceCategoryAdmin(admin.ModelAdmin):
+class ServiceCategoryAdmin(ConfigAdmin):
     list_display = ("name", "group", "default_team", "sla_value", "sla_kind", "priority", "active")
     list_filter = ("group", "department", "priority", "is_sensitive", "allow_anonymous", "active")
     search_fields = ("name", "code", "open311_code")
@@ -194,7 +213,7 @@ class ServiceCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(ConfigAdmin):
     list_display = ("order", "name", "category", "team", "strategy", "active")
     list_display_links = ("name",)
     list_editable = ("order", "active")
@@ -203,20 +222,20 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.CaseStatus)
-class CaseStatusAdmin(admin.ModelAdmin):
+class CaseStatusAdmin(ConfigAdmin):
     list_display = ("name", "code", "state", "order", "is_default", "public")
     list_filter = ("state",)
     filter_horizontal = ("allowed_next",)
 
 
 @admin.register(m.ClosureDay)
-class ClosureDayAdmin(admin.ModelAdmin):
+class ClosureDayAdmin(ConfigAdmin):
     list_display = ("date", "name")
     date_hierarchy = "date"
 
 
 @admin.register(m.NotificationTemplate)
-class NotificationTemplateAdmin(admin.ModelAdmin):
+class NotificationTemplateAdmin(ConfigAdmin):
     list_display = ("event", "channel", "language", "subject", "active")
     list_filter = ("event", "channel", "language", "active")
 

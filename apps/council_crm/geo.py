@@ -79,9 +79,13 @@ def division_index() -> DivisionIndex:
     """The process-wide index, rebuilt only when the divisions table changes."""
     from django.db.models import Count, Max
 
+    from apps.council_crm.config_cache import cached
     from apps.council_crm.models import Division
 
-    stamp = tuple(Division.objects.aggregate(n=Count("id"), t=Max("updated_at")).values())
+    stamp = cached(
+        "division_stamp",
+        lambda: tuple(Division.objects.aggregate(n=Count("id"), t=Max("updated_at")).values()),
+    )
     cached = _cache.get("default")
     if cached and cached[0] == stamp:
         return cached[1]

@@ -69,10 +69,14 @@ def site_calendar() -> WorkingCalendar:
     """The site's calendar (region, timezone, hours, closure days), rebuilt when closures change."""
     from django.conf import settings
 
+    from apps.council_crm.config_cache import cached
     from apps.council_crm.models import ClosureDay
 
     site = settings.CRM_SITE
-    closures = tuple(ClosureDay.objects.order_by("date").values_list("date", "name"))
+    closures = cached(
+        "closure_days",
+        lambda: tuple(ClosureDay.objects.order_by("date").values_list("date", "name")),
+    )
     stamp = (site.slug, site.region, closures)
     with _lock:
         if (cal := _calendars.get(stamp)) is None:

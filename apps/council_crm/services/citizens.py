@@ -1,0 +1,142 @@
+"""Citizens: matching a contact to one record, and logging every contact."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from apps.council_crm.models import Channel, Citizen, Interaction, ServiceRequest, User
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    """What someone told us about themselves when they got in touch."""
+
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+    postcode: str = ""
+    preferred_channel: str = ""
+    language: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.first_name or self.last_name or self.email or self.phone)
+
+
+def normalise_phone(raw: str) -> str:
+    """UK and Irish numbers to one form, so that 07700 900123 and +44 7700 900123 match."""
+    digits = re.sub(r"[^\d+]", "", raw or "")
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if digits.startswith("+44"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("+353"):
+        digits = "0" + digits[4:]
+    return digits
+
+
+def validate_contact(details: ContactDetails) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if details.email:
+        try:
+            validate_email(details.email)
+        except ValidationError:
+            errors["email"] = [
+                _("Enter an email address in the correct format, like name@example.com")
+            ]
+    if details.phone:
+        phone = normalise_phone(details.phone)
+        if not re.fullmatch(r"\+?\d{9,15}", phone):
+            errors["phone"] = [_("Enter a telephone number, like 01632 960 001 or 07700 900 982")]
+    if len(details.first_name) > 150 or len(details.last_name) > 150:
+        errors["name"] = [_("Name must be 150 characters or fewer")]
+    return errors
+
+
+def citizen_match_or_create(*, details: ContactDetails) -> Citizen:
+    """The citizen with this email (else phone), or a new one. Fills gaps, never overwrites."""
+    email = details.email.strip().lower()
+    phone = normalise_phone(details.phone)
+    citizen = None
+    if email:
+        # stored lower-cased, so the exact (indexed) match finds any capitalisation
+        citizen = Citizen.objects.active().filter(email=email).order_by("id").first()
+    if citizen is None and phone:
+        citizen = Citizen.objects.active().filter(phone=phone).order_by("id").first()
+    if citizen is None:
+        preferred = details.preferred_channel or ("email" if email else "sms" if phone else "post")
+        return Citizen.objects.create(
+            first_name=details.first_name.strip(),
+            last_name=details.last_name.strip(),
+            email=email,
+            phone=phone,
+            address=details.address.strip(),
+            postcode=details.postcode.strip().upper(),
+            preferred_channel=preferred,
+            preferred_language=details.language or "en",
+        )
+    gaps = {
+        "first_name": details.first_name.strip(),
+        "last_name": details.last_name.strip(),
+        "email": email,
+        "phone": phone,
+        "address": details.address.strip(),
+        "postcode": details.postcode.strip().upper(),
+    }
+    changed = [k for k, v in gaps.items() if v and not getattr(citizen, k)]
+    for key in changed:
+        setattr(citizen, key, gaps[key])
+    if changed:
+        citizen.save(update_fields=[*changed, "updated_at"])
+    return citizen
+
+
+@transaction.atomic
+def interaction_log(
+    *,
+    citizen: Citizen,
+    channel: str,
+    direction: str,
+    summary: str,
+    actor: User | None,
+    case: ServiceRequest | None = None,
+) -> Interaction:
+    """Record any contact with a citizen (a call, an email, a visit), optionally about a case."""
+    errors: dict[str, list[str]] = {}
+    if channel not in Channel.values:
+        errors["channel"] = [_("Choose how they got in touch")]
+    if direction not in Interaction.Direction.values:
+        errors["direction"] = [_("Choose whether the contact was from or to the citizen")]
+    if not summary.strip():
+        errors["summary"] = [_("Enter a summary of the contact")]
+    if case is not None and case.citizen_id != citizen.pk:
+        errors["case"] = [_("That case belongs to someone else")]
+    if errors:
+        raise ValidationError(errors)
+    interaction = Interaction.objects.create(
+        citizen=citizen,
+        case=case,
+        channel=channel,
+        direction=direction,
+        summary=summary.strip(),
+        staff=actor,
+    )
+    if case is not None:
+        from apps.council_crm.models import CaseEvent
+
+        CaseEvent.objects.create(
+            case=case,
+            kind=CaseEvent.Kind.CONTACT,
+            message=_("%(channel)s contact logged: %(summary)s")
+            % {"channel": interaction.get_channel_display(), "summary": interaction.summary},
+            actor=actor,
+        )
+    return interaction

@@ -1,0 +1,150 @@
+"""Who is told what about a case: resident, followers, councillors, staff (through the outbox)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+from apps.council_crm.models import (
+    CaseFollower,
+    Citizen,
+    ContactPreference,
+    NotificationEvent,
+    ServiceRequest,
+    TeamMembership,
+    User,
+)
+from apps.council_crm.notifications.outbox import message_queue
+from apps.council_crm.permissions import consent_covers
+
+
+@dataclass(frozen=True)
+class Recipient:
+    channel: str
+    address: str
+    language: str
+    citizen: Citizen | None = None
+    user: User | None = None
+
+
+def _citizen_recipient(citizen: Citizen | None) -> Recipient | None:
+    if citizen is None or citizen.anonymised_at:
+        return None
+    pref = citizen.preferred_channel
+    if pref == ContactPreference.NONE:
+        return None
+    order = ["sms", "email"] if pref == ContactPreference.SMS else ["email", "sms"]
+    for channel in order:
+        address = citizen.email if channel == "email" else citizen.phone
+        if address:
+            return Recipient(channel, address, citizen.preferred_language or "en", citizen=citizen)
+    return None
+
+
+def _user_recipient(user: User | None) -> Recipient | None:
+    if user is None or not user.is_active or not user.email:
+        return None
+    return Recipient("email", user.email, settings.LANGUAGE_CODE, user=user)
+
+
+def resident_recipients(case: ServiceRequest, *, include_followers: bool) -> Iterator[Recipient]:
+    """The reporter, the councillor who raised it, and (for updates) everyone following it."""
+    seen: set[tuple[str, str]] = set()
+
+    def once(r: Recipient | None) -> Iterator[Recipient]:
+        if r is not None and (r.channel, r.address.lower()) not in seen:
+            seen.add((r.channel, r.address.lower()))
+            yield r
+
+    yield from once(_citizen_recipient(case.citizen))
+    if case.on_behalf_of_id:
+        yield from once(_user_recipient(case.on_behalf_of.user))
+    if not include_followers:
+        return
+    for follower in CaseFollower.objects.filter(case=case).select_related("citizen", "user"):
+        if follower.citizen_id:
+            yield from once(_citizen_recipient(follower.citizen))
+        elif follower.user_id:
+            councillor = getattr(follower.user, "councillor", None)
+            if councillor is not None and not consent_covers(case=case, councillor=councillor):
+                continue  # following without the resident's consent gives no updates
+            yield from once(_user_recipient(follower.user))
+
+
+def _links(case: ServiceRequest, survey_token: str | None = None) -> dict[str, str]:
+    base = getattr(settings, "CRM_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+    links = {"track_url": f"{base}/track/?ref={case.reference}"}
+    if survey_token:
+        try:
+            path = reverse("portal:survey", args=[survey_token])
+        except NoReverseMatch:
+            path = f"/track/survey/{survey_token}/"
+        links["survey_url"] = f"{base}{path}"
+    return links
+
+
+def notify_residents(
+    *,
+    case: ServiceRequest,
+    event: str,
+    occurrence: str,
+    include_followers: bool = True,
+    message: str = "",
+    survey_token: str | None = None,
+) -> int:
+    """Queue one message per recipient for a resident-facing event. Returns how many."""
+    context: dict[str, Any] = {"case": case, "message": message, **_links(case, survey_token)}
+    queued = 0
+    for r in resident_recipients(case, include_followers=include_followers):
+        context["user"] = r.user or r.citizen
+        msg = message_queue(
+            event=event,
+            channel=r.channel,
+            recipient=r.address,
+            context=context,
+            dedupe_key=f"{event}:{case.pk}:{occurrence}:{r.channel}:{r.address.lower()}",
+            language=r.language,
+            case=case,
+            citizen=r.citizen,
+            user=r.user,
+        )
+        queued += msg is not None
+    return queued
+
+
+def notify_staff(*, case: ServiceRequest, event: str, occurrence: str, users: list[User]) -> int:
+    queued = 0
+    for user in users:
+        r = _user_recipient(user)
+        if r is None:
+            continue
+        msg = message_queue(
+            event=event,
+            channel=r.channel,
+            recipient=r.address,
+            context={"case": case, "user": user, **_links(case)},
+            dedupe_key=f"{event}:{case.pk}:{occurrence}:{user.pk}",
+            language=r.language,
+            case=case,
+            user=user,
+        )
+        queued += msg is not None
+    return queued
+
+
+def team_leaders(case: ServiceRequest) -> list[User]:
+    if case.team_id is None:
+        return []
+    return [
+        m.staff.user
+        for m in TeamMembership.objects.filter(
+            team_id=case.team_id, role=TeamMembership.TeamRole.LEADER
+        ).select_related("staff__user")
+    ]
+
+
+__all__ = ["NotificationEvent", "notify_residents", "notify_staff", "team_leaders"]

@@ -1,0 +1,62 @@
+"""Background work (django-tasks): thin and idempotent; every task calls services."""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils.module_loading import import_string
+from django_tasks import task
+
+from apps.council_crm.notifications.outbox import outbox_dispatch
+
+logger = logging.getLogger(__name__)
+
+# Jobs for `periodic_run`: dotted paths of callables that take no arguments and are safe to run
+# again at any time (e.g. SLA escalation, auto-closing resolved cases). Add yours here.
+PERIODIC_JOBS: list[str] = [
+    "apps.council_crm.services.cases.cases_escalate",
+    "apps.council_crm.services.cases.cases_autoclose",
+]
+
+# One task sends at most this many batches, so that other tasks get a turn; the next task or
+# periodic run carries on.
+OUTBOX_SEND_BATCHES = 20
+
+
+def _drain_outbox() -> int:
+    sent = 0
+    for _ in range(OUTBOX_SEND_BATCHES):
+        claimed = outbox_dispatch()
+        sent += claimed
+        if not claimed:
+            break
+    return sent
+
+
+@task()
+def outbox_send() -> int:
+    """Send what is due in the outbox. Enqueued after each commit that queued a message."""
+    return _drain_outbox()
+
+
+@task()
+def periodic_run() -> dict[str, object]:
+    """Run the periodic jobs, then send (and recover) what is due in the outbox.
+
+    Enqueued every 30 s by `manage.py crm_scheduler`. A failing job does not stop the others;
+    the task fails at the end so that the failure shows in the task results.
+    """
+    results: dict[str, object] = {}
+    failed: list[str] = []
+    for path in PERIODIC_JOBS:
+        try:
+            value = import_string(path)()
+        except Exception:
+            logger.exception("Periodic job %s failed", path)
+            failed.append(path)
+            continue
+        results[path] = value if isinstance(value, int | float | str | bool | None) else repr(value)
+    results["outbox"] = _drain_outbox()
+    if failed:
+        raise RuntimeError(f"periodic jobs failed: {', '.join(failed)} (results: {results})")
+    return results

@@ -1,0 +1,100 @@
+"""Shared set-up for benchmarks: a PostgreSQL database with the demo site and N cases."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ccrm_bench"
+
+
+def setup_django(database_url: str | None = None) -> None:
+    """Point Django at the benchmark database (created if missing) and migrate it."""
+    sys.path.insert(0, str(ROOT))
+    url = database_url or os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    _create_database(url)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _create_database(url: str) -> None:
+    import psycopg
+    from dj_database_url import parse
+
+    cfg = parse(url)
+    conninfo = dict(host=cfg["HOST"], port=cfg["PORT"] or 5432, user=cfg["USER"], dbname="postgres")
+    with psycopg.connect(**conninfo, autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+
+
+def ensure_cases(count: int) -> int:
+    """Load the demo site and top the database up to `count` synthetic cases."""
+    from django.conf import settings
+
+    from apps.council_crm.models import ServiceRequest
+    from apps.council_crm.services.site_setup import site_load
+    from apps.council_crm.services.synthetic import cases_generate
+
+    site_load(site=settings.CRM_SITE)
+    have = ServiceRequest.objects.count()
+    if have < count:
+        print(f"generating {count - have:,} cases (have {have:,}) ...", flush=True)
+        start = time.perf_counter()
+        cases_generate(count=count - have, seed=have + 1)
+        took = time.perf_counter() - start
+        print(f"  {count - have:,} cases in {took:.0f} s ({(count - have) / took:,.0f}/s)")
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+    return ServiceRequest.objects.count()
+
+
+def report(name: str, timings_s: list[float], wall_s: float) -> dict[str, float]:
+    ms = sorted(t * 1000 for t in timings_s)
+
+    def pct(p: float) -> float:
+        return ms[min(len(ms) - 1, round(p / 100 * (len(ms) - 1)))]
+
+    result = {
+        "n": len(ms),
+        "per_second": len(ms) / wall_s,
+        "p50_ms": statistics.median(ms),
+        "p95_ms": pct(95),
+        "p99_ms": pct(99),
+        "max_ms": ms[-1],
+    }
+    print(
+        f"{name}: n={result['n']} {result['per_second']:.0f}/s "
+        f"p50={result['p50_ms']:.1f} ms p95={result['p95_ms']:.1f} ms "
+        f"p99={result['p99_ms']:.1f} ms max={result['max_ms']:.1f} ms"
+    )
+    return result
+
+
+def timed(fn: Callable[[], object], n: int, warmup: int = 20) -> tuple[list[float], float]:
+    for _ in range(warmup):
+        fn()
+    timings = []
+    start = time.perf_counter()
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        timings.append(time.perf_counter() - t0)
+    return timings, time.perf_counter() - start

@@ -1,0 +1,1 @@
+"""Tests for the notifications outbox, its channel backends and background tasks."""

@@ -1,0 +1,1 @@
+"""Local fakes of the services the CRM talks to (GOV.UK Notify)."""
