@@ -635,7 +635,7 @@ def case_assign(
     *, case: ServiceRequest, team: Team, assignee: User | None, actor: User, reason: str = ""
 ) -> ServiceRequest:
     """Reassign by hand: the assignee must be in the team."""
-    case = ServiceRequest.objects.select_for_update().get(pk=case.pk)
+    case = ServiceRequest.objects.select_for_update(of=("self",)).get(pk=case.pk)
     if (
         assignee is not None
         and not TeamMembership.objects.filter(team=team, staff__user=assignee).exists()
@@ -669,7 +669,7 @@ def case_change_category(
 ) -> ServiceRequest:
     """Recategorise: the standard is recalculated from the logging time; routing runs again."""
     case = (
-        ServiceRequest.objects.select_for_update()
+        ServiceRequest.objects.select_for_update(of=("self",))
         .select_related("category", "division")
         .get(pk=case.pk)
     )
@@ -739,7 +739,7 @@ def case_transition(
     """Move a case to another status, running the clock and telling the resident as needed."""
     now = now or timezone.now()
     case = (
-        ServiceRequest.objects.select_for_update()
+        ServiceRequest.objects.select_for_update(of=("self",))
         .select_related("status", "category")
         .get(pk=case.pk)
     )
@@ -895,7 +895,7 @@ def case_reopen(
 ) -> ServiceRequest:
     """'Not fixed': the resident (within the window) or staff reopen a resolved or closed case."""
     now = now or timezone.now()
-    case = ServiceRequest.objects.select_for_update().select_related("status").get(pk=case.pk)
+    case = ServiceRequest.objects.select_for_update(of=("self",)).select_related("status").get(pk=case.pk)
     if case.status.state not in (StateCategory.RESOLVED, StateCategory.CLOSED):
         raise ValidationError({"status": [_("This request is still open")]})
     if not reason.strip():
@@ -947,7 +947,7 @@ def case_merge(*, duplicate: ServiceRequest, master: ServiceRequest, actor: User
         raise ValidationError({"master": [_("A case cannot be merged into itself")]})
     locked = {
         c.pk: c
-        for c in ServiceRequest.objects.select_for_update()
+        for c in ServiceRequest.objects.select_for_update(of=("self",))
         .filter(pk__in=[duplicate.pk, master.pk])
         .select_related("status")
     }
@@ -1067,7 +1067,7 @@ def cases_escalate(*, now: datetime | None = None) -> int:
     for pk in ids:
         with transaction.atomic():
             case = (
-                ServiceRequest.objects.select_for_update()
+                ServiceRequest.objects.select_for_update(of=("self",))
                 .filter(pk=pk, sla_breached_at__isnull=True)
                 .first()
             )
@@ -1123,7 +1123,7 @@ def cases_autoclose(*, now: datetime | None = None) -> int:
 @transaction.atomic
 def survey_answer(*, token: str, score: int, comment: str = "") -> SatisfactionSurvey:
     """One answer per resolved case."""
-    survey = SatisfactionSurvey.objects.select_for_update().filter(token=token).first()
+    survey = SatisfactionSurvey.objects.select_for_update(of=("self",)).filter(token=token).first()
     if survey is None:
         raise ValidationError({"token": [_("This survey link is not valid")]})
     if survey.answered_at:
