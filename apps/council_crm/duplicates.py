@@ -32,7 +32,13 @@ class Nearby:
     distance_m: float
 
 
-def candidates(
+@dataclass(frozen=True)
+class Survey:
+    candidates: list[Nearby]  # open reports within the window, nearest first
+    closed_recently: int  # resolved or closed here in the last 12 months
+
+
+def survey(
     *,
     category_id: int,
     latitude: float,
@@ -40,51 +46,42 @@ def candidates(
     radius_m: int,
     window_days: int,
     now: datetime,
-    open_only: bool = True,
-    exclude_id: int | None = None,
     limit: int = 5,
-) -> list[Nearby]:
-    """Reports of the same category within the radius and time window, nearest first.
+) -> Survey:
+    """One look at the same kind of report around a point: duplicates and recurrence.
 
-    The bounding box uses the (latitude, longitude) index; the exact distance is then computed
-    for the few rows left.
+    A bounding box on the indexed (category, latitude, longitude) narrows the rows; the exact
+    distance is computed for the few left.
     """
-    from apps.council_crm.models import OPEN_STATES, ServiceRequest
+    from django.db.models import Q
+
+    from apps.council_crm.models import OPEN_STATES, ServiceRequest, StateCategory
 
     min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius_m)
-    qs = ServiceRequest.objects.filter(
-        category_id=category_id,
-        latitude__range=(min_lat, max_lat),
-        longitude__range=(min_lon, max_lon),
-        created_at__gte=now - timedelta(days=window_days),
-        duplicate_of__isnull=True,
-    )
-    if open_only:
-        qs = qs.filter(status__state__in=OPEN_STATES)
-    if exclude_id is not None:
-        qs = qs.exclude(pk=exclude_id)
-    rows = qs.values_list("id", "reference", "latitude", "longitude")[:200]
-    found = [
-        Nearby(pk, ref, distance_m(latitude, longitude, lat, lon)) for pk, ref, lat, lon in rows
-    ]
-    found = [n for n in found if n.distance_m <= radius_m]
-    found.sort(key=lambda n: (n.distance_m, n.case_id))
-    return found[:limit]
-
-
-def recent_closed_count(
-    *, category_id: int, latitude: float, longitude: float, radius_m: int, now: datetime
-) -> int:
-    """Closed or resolved reports of the same thing here in the last 12 months."""
-    from apps.council_crm.models import ServiceRequest, StateCategory
-
-    min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius_m)
+    year_ago = now - timedelta(days=365)
     rows = ServiceRequest.objects.filter(
+        Q(created_at__gte=now - timedelta(days=window_days)) | Q(resolved_at__gte=year_ago),
         category_id=category_id,
         latitude__range=(min_lat, max_lat),
         longitude__range=(min_lon, max_lon),
-        status__state__in=(StateCategory.RESOLVED, StateCategory.CLOSED),
-        resolved_at__gte=now - timedelta(days=365),
         duplicate_of__isnull=True,
-    ).values_list("latitude", "longitude")[:500]
-    return sum(1 for lat, lon in rows if distance_m(latitude, longitude, lat, lon) <= radius_m)
+    ).values_list(
+        "id", "reference", "latitude", "longitude", "status__state", "created_at", "resolved_at"
+    )[:500]
+    window_start = now - timedelta(days=window_days)
+    found: list[Nearby] = []
+    closed = 0
+    for pk, ref, lat, lon, state, created, resolved in rows:
+        distance = distance_m(latitude, longitude, lat, lon)
+        if distance > radius_m:
+            continue
+        if state in OPEN_STATES and created >= window_start:
+            found.append(Nearby(pk, ref, distance))
+        elif (
+            state in (StateCategory.RESOLVED, StateCategory.CLOSED)
+            and resolved
+            and resolved >= year_ago
+        ):
+            closed += 1
+    found.sort(key=lambda n: (n.distance_m, n.case_id))
+    return Survey(candidates=found[:limit], closed_recently=closed)

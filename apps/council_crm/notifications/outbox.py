@@ -100,10 +100,6 @@ def message_queue(
     if not recipient.strip():
         logger.warning("No %s address for %s (%s): nothing queued", channel, event, dedupe_key)
         return None
-    existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
-    if existing is not None:
-        return existing
-
     full_context = dict(context)
     for name, value in (("case", case), ("citizen", citizen), ("user", user)):
         if value is not None:
@@ -113,8 +109,8 @@ def message_queue(
         return None
 
     try:
-        # A savepoint, so that losing the race on the unique key leaves the caller's
-        # transaction usable.
+        # No look-up first: the unique key decides (a message queued twice is the rare case).
+        # A savepoint, so that losing on the unique key leaves the caller's transaction usable.
         with transaction.atomic():
             message = OutboxMessage.objects.create(
                 event=event,
@@ -128,7 +124,7 @@ def message_queue(
                 dedupe_key=dedupe_key,
             )
     except IntegrityError:
-        # A concurrent transaction committed the same key first (our insert waited on it).
+        # Queued before, or a concurrent transaction committed the same key first.
         existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
         if existing is None:
             raise

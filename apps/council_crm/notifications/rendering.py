@@ -42,13 +42,21 @@ def language_chain(language: str) -> list[str]:
 def template_candidates(*, event: str, channel: str, language: str) -> list[NotificationTemplate]:
     """Active templates for (event, channel) in fallback order."""
     chain = language_chain(language)
-    found = {
-        t.language.lower(): t
-        for t in NotificationTemplate.objects.filter(
-            event=event, channel=channel, active=True, language__in=chain
-        )
-    }
+    found = _active_templates().get((event, channel), {})
     return [found[code] for code in chain if code in found]
+
+
+def _active_templates() -> dict[tuple[str, str], dict[str, NotificationTemplate]]:
+    """Every active template by (event, channel) and language, cached like other configuration."""
+    from apps.council_crm.config_cache import cached
+
+    def load() -> dict[tuple[str, str], dict[str, NotificationTemplate]]:
+        table: dict[tuple[str, str], dict[str, NotificationTemplate]] = {}
+        for t in NotificationTemplate.objects.filter(active=True):
+            table.setdefault((t.event, t.channel), {})[t.language.lower()] = t
+        return table
+
+    return cached("notification_templates", load)
 
 
 def template_render(

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -144,7 +144,7 @@ def _resolve_location(
                 % {"council": settings.CRM_SITE.name}
             ]
             return None, None, address, None
-        return lat, lon, address, Division.objects.get(pk=hit.id)
+        return lat, lon, address, _divisions()[hit.id]
     if address.strip():
         entry = gazetteer_find(address)
         if entry is None:
@@ -214,6 +214,47 @@ def _active_rules() -> list[routing.Rule]:
     return cached("routing_rules", _load_rules)
 
 
+def _open_status_ids() -> list[int]:
+    """Filtering on the ids lets the (assignee, status) index answer without a join."""
+    return cached(
+        "open_status_ids",
+        lambda: list(CaseStatus.objects.filter(state__in=OPEN_STATES).values_list("pk", flat=True)),
+    )
+
+
+def _teams() -> dict[int, Team]:
+    return cached("teams", lambda: {t.pk: t for t in Team.objects.all()})
+
+
+def _team_members() -> dict[int, list[User]]:
+    def load() -> dict[int, list[User]]:
+        table: dict[int, list[User]] = {}
+        rows = TeamMembership.objects.filter(staff__user__is_active=True).select_related(
+            "staff__user"
+        )
+        for membership in rows:
+            table.setdefault(membership.team_id, []).append(membership.staff.user)
+        return table
+
+    return cached("team_members", load)
+
+
+def _divisions() -> dict[int, Division]:
+    return cached("divisions", lambda: {d.pk: d for d in Division.objects.defer("boundary")})
+
+
+def _categories() -> dict[str, ServiceCategory]:
+    return cached(
+        "categories",
+        lambda: {
+            c.code: c
+            for c in ServiceCategory.objects.filter(active=True)
+            .select_related("default_team")
+            .prefetch_related("questions")
+        },
+    )
+
+
 def _triage_team() -> Team | None:
     return cached(
         "triage_team",
@@ -271,43 +312,62 @@ def _decide(case: ServiceRequest) -> routing.Decision:
 
 
 def _pick_assignee(team: Team, strategy: str) -> User | None:
-    members = list(
-        TeamMembership.objects.filter(team=team, staff__user__is_active=True).values_list(
-            "staff__user_id", flat=True
-        )
-    )
-    if strategy == RoutingRule.Strategy.TEAM_QUEUE or not members:
+    if strategy == RoutingRule.Strategy.TEAM_QUEUE:
+        return None
+    members = {u.pk: u for u in _team_members().get(team.pk, [])}
+    if not members:
         return None
     if strategy == RoutingRule.Strategy.ROUND_ROBIN:
-        Team.objects.filter(pk=team.pk).update(round_robin_cursor=F("round_robin_cursor") + 1)
-        cursor = Team.objects.values_list("round_robin_cursor", flat=True).get(pk=team.pk) - 1
-        user_id, _cursor = routing.choose_member(strategy, member_ids=members, cursor=cursor)
+        with connection.cursor() as cursor:
+            cursor.execute(_ROUND_ROBIN, [team.pk])
+            cursor_value = int(cursor.fetchone()[0]) - 1
+        user_id, _cursor = routing.choose_member(
+            strategy, member_ids=list(members), cursor=cursor_value
+        )
     else:
         counts = dict(
-            ServiceRequest.objects.filter(assignee_id__in=members, status__state__in=OPEN_STATES)
+            ServiceRequest.objects.filter(
+                assignee_id__in=list(members), status_id__in=_open_status_ids()
+            )
             .values_list("assignee_id")
             .annotate(n=Count("id"))
         )
         user_id, _cursor = routing.choose_member(
-            strategy, member_ids=members, cursor=0, open_counts=counts
+            strategy, member_ids=list(members), cursor=0, open_counts=counts
         )
-    return User.objects.get(pk=user_id) if user_id else None
+    return members[user_id] if user_id else None
+
+
+_ROUND_ROBIN = (
+    f"UPDATE {Team._meta.db_table} SET round_robin_cursor = round_robin_cursor + 1 "  # noqa: S608
+    "WHERE id = %s RETURNING round_robin_cursor"
+)
 
 
 def _route_case(case: ServiceRequest) -> tuple[routing.Decision, Team, User | None]:
     """Decide the team and assignee and set them on the (possibly unsaved) case."""
     decision = _decide(case)
-    team = Team.objects.get(pk=decision.team_id)
+    team = _teams()[decision.team_id]
     assignee = _pick_assignee(team, decision.strategy)
     case.team, case.assignee = team, assignee
     return decision, team, assignee
 
 
 def _apply_routing(case: ServiceRequest, *, actor: User | None, now: datetime) -> None:
-    _record_routing(case, *_route_case(case), actor=actor, now=now)
+    decision, team, assignee = _route_case(case)
+    event = _routing_event(case, decision, team, assignee, actor=actor, now=now)
+    event.save()
+    _notify_assignee(case, event, assignee)
 
 
-def _record_routing(
+def _notify_assignee(case: ServiceRequest, event: CaseEvent, assignee: User | None) -> None:
+    if assignee is not None:
+        notify_staff(
+            case=case, event=NotificationEvent.ASSIGNED, occurrence=str(event.pk), users=[assignee]
+        )
+
+
+def _routing_event(
     case: ServiceRequest,
     decision: routing.Decision,
     team: Team,
@@ -315,14 +375,15 @@ def _record_routing(
     *,
     actor: User | None,
     now: datetime,
-) -> None:
+) -> CaseEvent:
+    """The timeline entry saying where the case went and why (not saved yet)."""
     message = decision.reason
     if assignee is not None:
         message += _(" and to %(name)s (%(strategy)s)") % {
             "name": assignee.get_full_name() or assignee.username,
             "strategy": RoutingRule.Strategy(decision.strategy).label.lower(),
         }
-    event = CaseEvent.objects.create(
+    return CaseEvent(
         case=case,
         kind=CaseEvent.Kind.ASSIGNED,
         message=message,
@@ -334,10 +395,6 @@ def _record_routing(
         actor=actor,
         created_at=now,
     )
-    if assignee is not None:
-        notify_staff(
-            case=case, event=NotificationEvent.ASSIGNED, occurrence=str(event.pk), users=[assignee]
-        )
 
 
 # --- create ---------------------------------------------------------------------------------
@@ -408,11 +465,7 @@ def case_create(
     if channel not in Channel.values:
         errors["channel"] = [_("Choose how the request reached the council")]
     if isinstance(category, str):
-        found = (
-            ServiceCategory.objects.filter(code=category, active=True)
-            .select_related("default_team")
-            .first()
-        )
+        found = _categories().get(category)
         if found is None:
             errors["category"] = [_("Choose what the problem is about")]
         category = found
@@ -450,7 +503,7 @@ def case_create(
 
     try:
         with transaction.atomic():
-            case = _create(
+            case, candidates = _create(
                 actor=actor,
                 channel=channel,
                 category=category,
@@ -473,18 +526,7 @@ def case_create(
             if existing is not None:
                 return CaseCreated(existing, created=False)
         raise
-    nearby: list[duplicates.Nearby] = []
-    if lat is not None and lon is not None:
-        nearby = duplicates.candidates(
-            category_id=category.pk,
-            latitude=lat,
-            longitude=lon,
-            radius_m=category.duplicate_radius_m,
-            window_days=category.duplicate_window_days,
-            now=now,
-            exclude_id=case.pk,
-        )
-    return CaseCreated(case, created=True, duplicates=nearby)
+    return CaseCreated(case, created=True, duplicates=candidates)
 
 
 def _existing_for_key(key: str, payload_hash: str) -> ServiceRequest | None:
@@ -519,7 +561,7 @@ def _create(
     idempotency_key: str | None,
     payload_hash: str,
     now: datetime,
-) -> ServiceRequest:
+) -> tuple[ServiceRequest, list[duplicates.Nearby]]:
     citizen = (
         None if contact is None or contact.is_empty else citizen_match_or_create(details=contact)
     )
@@ -550,40 +592,47 @@ def _create(
         payload_hash=payload_hash,
         created_at=now,
     )
+    nearby = duplicates.Survey(candidates=[], closed_recently=0)
     if lat is not None and lon is not None:
-        previous = duplicates.recent_closed_count(
+        nearby = duplicates.survey(
             category_id=category.pk,
             latitude=lat,
             longitude=lon,
             radius_m=category.duplicate_radius_m,
+            window_days=category.duplicate_window_days,
             now=now,
         )
-        case.is_recurring = previous >= category.recurring_threshold
-    routed = _route_case(case)
+        case.is_recurring = nearby.closed_recently >= category.recurring_threshold
+    decision, team, assignee = _route_case(case)
     case.save(force_insert=True)
-    raised = _raised_message(case)
-    CaseEvent.objects.create(
-        case=case,
-        kind=CaseEvent.Kind.CREATED,
-        is_public=True,
-        message=raised,
-        data={"channel": channel},
-        actor=actor,
-        on_behalf_of=on_behalf_of,
-        created_at=now,
-    )
-    if case.is_recurring:
-        CaseEvent.objects.create(
+    events = [
+        CaseEvent(
             case=case,
-            kind=CaseEvent.Kind.INTERNAL_NOTE,
+            kind=CaseEvent.Kind.CREATED,
+            is_public=True,
+            message=_raised_message(case),
+            data={"channel": channel},
+            actor=actor,
+            on_behalf_of=on_behalf_of,
             created_at=now,
-            message=_(
-                "Recurring issue: %(category)s has been reported and closed here "
-                "%(n)s times in the last 12 months"
-            )
-            % {"category": category.name, "n": previous},
         )
-    _record_routing(case, *routed, actor=actor, now=now)
+    ]
+    if case.is_recurring:
+        events.append(
+            CaseEvent(
+                case=case,
+                kind=CaseEvent.Kind.INTERNAL_NOTE,
+                created_at=now,
+                message=_(
+                    "Recurring issue: %(category)s has been reported and closed here "
+                    "%(n)s times in the last 12 months"
+                )
+                % {"category": category.name, "n": nearby.closed_recently},
+            )
+        )
+    assigned = _routing_event(case, decision, team, assignee, actor=actor, now=now)
+    CaseEvent.objects.bulk_create([*events, assigned])
+    _notify_assignee(case, assigned, assignee)
     if citizen is not None and channel not in (Channel.WEB, Channel.API) and actor is not None:
         from apps.council_crm.models import Interaction
 
@@ -603,7 +652,7 @@ def _create(
         occurrence="logged",
         include_followers=False,
     )
-    return case
+    return case, nearby.candidates
 
 
 def _raised_message(case: ServiceRequest) -> str:
@@ -895,7 +944,11 @@ def case_reopen(
 ) -> ServiceRequest:
     """'Not fixed': the resident (within the window) or staff reopen a resolved or closed case."""
     now = now or timezone.now()
-    case = ServiceRequest.objects.select_for_update(of=("self",)).select_related("status").get(pk=case.pk)
+    case = (
+        ServiceRequest.objects.select_for_update(of=("self",))
+        .select_related("status")
+        .get(pk=case.pk)
+    )
     if case.status.state not in (StateCategory.RESOLVED, StateCategory.CLOSED):
         raise ValidationError({"status": [_("This request is still open")]})
     if not reason.strip():
