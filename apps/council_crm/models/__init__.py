@@ -31,6 +31,7 @@ from .motions import (
     Motion,
     MotionEvent,
     MotionReply,
+    MotionReport,
     Topic,
 )
 from .people import (
@@ -76,6 +77,7 @@ __all__ = [
     "Motion",
     "MotionEvent",
     "MotionReply",
+    "MotionReport",
     "NotificationChannel",
     "NotificationEvent",
     "NotificationTemplate",

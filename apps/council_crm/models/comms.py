@@ -18,6 +18,8 @@ class NotificationEvent(models.TextChoices):
     COMPLETION = "completion", _("Completion")
     ASSIGNED = "assigned", _("Assigned to you (staff)")
     BREACH = "breach", _("Service standard breached (staff)")
+    MOTION_ACTION_DUE = "motion_action_due", _("Motion follow-up action due soon (staff)")
+    MOTION_ACTION_OVERDUE = "motion_action_overdue", _("Motion follow-up action overdue (staff)")
 
 
 class NotificationChannel(models.TextChoices):

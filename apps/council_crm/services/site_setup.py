@@ -9,11 +9,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from apps.council_crm import models as m
 from apps.council_crm.geo import division_index
 from apps.council_crm.services.geography import division_save
+from apps.council_crm.services.motions import motions_register_load
 from config.site import SiteConfig
 
 logger = logging.getLogger(__name__)
@@ -98,6 +100,7 @@ def site_load(*, site: SiteConfig) -> LoadReport:
             m.ClosureDay, {"date": date.fromisoformat(row["date"])}, {"name": row["name"]}, report
         )
     _load_gazetteer(_read(directory / "gazetteer.json"), report)
+    _load_motions(directory / "motions.json", report)
     return report
 
 
@@ -357,3 +360,18 @@ def _load_gazetteer(rows: list[dict[str, Any]], report: LoadReport) -> None:
             },
             report,
         )
+
+
+def _load_motions(path: Path, report: LoadReport) -> None:
+    """The register of notices of motion, where the site has one (the demo does)."""
+    if not path.exists():
+        return
+    try:
+        created, updated = motions_register_load(data=_read(path))
+    except ValueError as exc:  # an unknown councillor, team or topic
+        raise FixtureError(str(exc)) from exc
+    except ValidationError as exc:
+        raise FixtureError(f"{path.name}: {exc.messages}") from exc
+    for bucket, counts in ((report.created, created), (report.updated, updated)):
+        for name, n in counts.items():
+            bucket[name] = bucket.get(name, 0) + n
