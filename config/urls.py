@@ -9,5 +9,9 @@ urlpatterns = [
     path("healthz", portal_views.healthz, name="healthz"),
     path("readyz", portal_views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    path("motions/", include("apps.council_crm.motions.urls")),
+    path("desk/motions/", include("apps.council_crm.motions.desk_urls")),
+    path("desk/", include("apps.council_crm.desk.urls")),
+    path("member/", include("apps.council_crm.member.urls")),
     path("", include("apps.council_crm.portal.urls")),
 ]

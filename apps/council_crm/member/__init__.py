@@ -1,0 +1,1 @@
+"""The member area (/member/): councillors and the officers who support them."""

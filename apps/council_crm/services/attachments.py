@@ -1,0 +1,98 @@
+"""Attachments: photos checked by their content, with EXIF (and its GPS position) removed."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from apps.council_crm.models import Attachment, CaseEvent, ServiceRequest, User
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+FORMATS = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "WEBP": ("image/webp", "webp"),
+}
+MAX_PER_CASE = 10
+
+
+def clean_image(data: bytes) -> tuple[bytes, str, str]:
+    """Decode the image, keep only its pixels (turned upright), and encode it again.
+
+    Returns (bytes, content type, extension). Raises ValidationError for anything that is not
+    a JPEG, PNG or WebP photo, whatever its name or declared type says.
+    """
+    if len(data) > MAX_BYTES:
+        raise ValidationError({"file": [_("The photo must be smaller than 10 MB")]})
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            probe.verify()
+        image = Image.open(io.BytesIO(data))
+        if image.format not in FORMATS:
+            raise ValidationError({"file": [_("The photo must be a JPG, PNG or WebP image")]})
+        if image.width * image.height > MAX_PIXELS:
+            raise ValidationError(
+                {"file": [_("The photo is too large: it must be under 40 megapixels")]}
+            )
+        fmt = image.format
+        image = ImageOps.exif_transpose(image)
+        image.load()
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+    ) as exc:
+        raise ValidationError(
+            {"file": [_("The file is not a photo we can read: choose a JPG, PNG or WebP image")]}
+        ) from exc
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        image.convert("RGB").save(out, format="JPEG", quality=88, optimize=True)
+    elif fmt == "PNG":
+        image.save(out, format="PNG", optimize=True)
+    else:
+        image.save(out, format="WEBP", quality=88)
+    content_type, ext = FORMATS[fmt]
+    return out.getvalue(), content_type, ext
+
+
+@transaction.atomic
+def attachment_add(
+    *, case: ServiceRequest, upload: UploadedFile, actor: User | None, public: bool = False
+) -> Attachment:
+    if case.attachments.count() >= MAX_PER_CASE:
+        raise ValidationError(
+            {"file": [_("A case can have at most %(n)s photos") % {"n": MAX_PER_CASE}]}
+        )
+    if upload.size is not None and upload.size > MAX_BYTES:
+        raise ValidationError({"file": [_("The photo must be smaller than 10 MB")]})
+    data, content_type, ext = clean_image(upload.read(MAX_BYTES + 1))
+    name = f"{uuid.uuid4().hex}.{ext}"
+    attachment = Attachment(
+        case=case,
+        original_name=(upload.name or name)[:255],
+        content_type=content_type,
+        size=len(data),
+        uploaded_by=actor,
+    )
+    attachment.file.save(name, ContentFile(data), save=False)
+    attachment.save()
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEvent.Kind.INTERNAL_NOTE,
+        actor=actor,
+        is_public=public,
+        message=_("Photo added"),
+        data={"attachment": attachment.pk},
+    )
+    return attachment
