@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format install install-test migrate bench bench-case-create chromium clean
+.PHONY: run test lint format install install-test migrate bench bench-case-create bench-visibility chromium clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -55,7 +55,10 @@ format: install-test
 bench-case-create: install-test
 	$(PY) tests/bench/case_create.py $(BENCH_ARGS)
 
-bench: bench-case-create
+bench-visibility: install-test
+	$(PY) tests/bench/visible_cases.py $(BENCH_ARGS)
+
+bench: bench-case-create bench-visibility
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache
