@@ -40,6 +40,7 @@ run: migrate
 	$(PY) manage.py load_site --demo-users
 	CRM_DEBUG=1 bin/serve
 
+PYTEST_ARGS ?= -n 2
 test: install-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
