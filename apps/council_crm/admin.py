@@ -273,6 +273,8 @@ class ServiceRequestAdmin(SimpleHistoryAdmin):
 @admin.register(m.Meeting)
 class MeetingAdmin(admin.ModelAdmin):
     list_display = ("title", "body", "date")
+    search_fields = ("title", "body")
+    date_hierarchy = "date"
 
 
 @admin.register(m.Topic)
@@ -280,13 +282,97 @@ class TopicAdmin(admin.ModelAdmin):
     list_display = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("categories",)
+    search_fields = ("name",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The register's records change only through the motions desk (/desk/motions/), whose
+    services write the public timeline; here they can be looked at, not edited."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class MotionReplyInline(ReadOnlyInline):
+    model = m.MotionReply
+    fields = ("replied_on", "department", "officer_name", "text")
+
+
+class FollowUpActionInline(ReadOnlyInline):
+    model = m.FollowUpAction
+    fields = ("description", "owner_team", "due_date", "status", "completed_on")
+    show_change_link = True
+
+
+class MotionEventInline(ReadOnlyInline):
+    model = m.MotionEvent
+    fields = ("created_at", "kind", "text", "actor")
 
 
 @admin.register(m.Motion)
-class MotionAdmin(admin.ModelAdmin):
-    list_display = ("reference", "title", "proposer", "status", "submitted_on")
-    list_filter = ("status", "topics")
-    search_fields = ("reference", "title", "text")
+class MotionAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "title", "proposer", "status", "submitted_on", "decision_date")
+    list_filter = ("status", "topics", "meeting")
+    search_fields = ("reference", "title")
+    date_hierarchy = "submitted_on"
+    list_select_related = ("proposer__user",)
+    exclude = ("search_vector",)
+    readonly_fields = ("desk_link",)
+    inlines = (MotionReplyInline, FollowUpActionInline, MotionEventInline)
+    show_full_result_count = False
+
+    @admin.display(description=_("Change it"))
+    def desk_link(self, obj: m.Motion) -> str:
+        return format_html(
+            '<a href="/desk/motions/{}/">{}</a>', obj.reference, _("Open it in the motions desk")
+        )
+
+
+class ActionProgressNoteInline(ReadOnlyInline):
+    model = m.ActionProgressNote
+    fields = ("date", "text")
+
+
+@admin.register(m.FollowUpAction)
+class FollowUpActionAdmin(ReadOnlyAdmin):
+    list_display = ("description", "motion", "owner_team", "due_date", "status", "completed_on")
+    list_filter = ("status", "owner_team")
+    search_fields = ("description", "motion__reference")
+    date_hierarchy = "due_date"
+    list_select_related = ("motion", "owner_team")
+    inlines = (ActionProgressNoteInline,)
+
+
+@admin.register(m.MotionReply)
+class MotionReplyAdmin(ReadOnlyAdmin):
+    list_display = ("motion", "replied_on", "department", "officer_name")
+    list_filter = ("department",)
+    search_fields = ("motion__reference", "text")
+    list_select_related = ("motion", "department")
+
+
+@admin.register(m.MotionReport)
+class MotionReportAdmin(ReadOnlyAdmin):
+    list_display = ("month", "final", "generated_at")
+    exclude = ("html",)
 
 
 @admin.register(m.OutboxMessage)

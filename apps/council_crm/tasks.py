@@ -16,6 +16,8 @@ logger = logging.getLogger(__name__)
 PERIODIC_JOBS: list[str] = [
     "apps.council_crm.services.cases.cases_escalate",
     "apps.council_crm.services.cases.cases_autoclose",
+    "apps.council_crm.services.motions.motion_actions_remind",
+    "apps.council_crm.services.motions.motions_monthly_reports_run",
 ]
 
 # One task sends at most this many batches, so that other tasks get a turn; the next task or

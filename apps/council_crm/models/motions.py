@@ -282,4 +282,4 @@ class MotionReport(models.Model):
         return f"{self.month:%B %Y}"
 
     def get_absolute_url(self) -> str:
-        return reverse("motions:report", args=[f"{self.month:%Y-%m}"])
+        return reverse("motions:report", args=[self.month])

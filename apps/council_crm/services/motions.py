@@ -66,8 +66,10 @@ def _day(value: date) -> str:
 
 
 def _at(day: date) -> datetime:
-    """Midday on a day, in the council's time zone: when a dated historical change happened."""
-    return timezone.make_aware(datetime.combine(day, time(12)), timezone.get_default_timezone())
+    """Midday on a day, in the council's time zone: when a dated historical change happened
+    (or now, for a change dated today before midday)."""
+    noon = timezone.make_aware(datetime.combine(day, time(12)), timezone.get_default_timezone())
+    return min(noon, timezone.now())
 
 
 def _event(

@@ -1,0 +1,1 @@
+"""The public register of Notices of Motion (/motions/) and its staff desk (/desk/motions/)."""

@@ -1,0 +1,69 @@
+"""Atom feeds of changes to the register: every change, or one motion's."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+
+from apps.council_crm.models import Motion, MotionEvent
+from apps.council_crm.selectors.motions import motion_events_recent, motion_public
+
+
+class RegisterChangesFeed(Feed):
+    feed_type = Atom1Feed
+
+    def title(self) -> str:
+        return _("%(council)s: notices of motion") % {"council": settings.CRM_SITE.name}
+
+    def subtitle(self) -> str:
+        return _("Every change to the register of notices of motion, newest first.")
+
+    def link(self) -> str:
+        return reverse("motions:register")
+
+    def items(self) -> list[MotionEvent]:
+        return motion_events_recent(limit=50)
+
+    def item_title(self, item: MotionEvent) -> str:
+        return f"{item.motion.reference}: {item.motion.title} – {item.get_kind_display()}"
+
+    def item_description(self, item: MotionEvent) -> str:
+        return item.text
+
+    def item_link(self, item: MotionEvent) -> str:
+        return f"{reverse('motions:detail', args=[item.motion.reference])}#event-{item.pk}"
+
+    def item_guid(self, item: MotionEvent) -> str:
+        return f"{self.item_link(item)}"
+
+    def item_pubdate(self, item: MotionEvent) -> datetime:
+        return item.created_at
+
+    def item_updateddate(self, item: MotionEvent) -> datetime:
+        return item.created_at
+
+
+class MotionChangesFeed(RegisterChangesFeed):
+    def get_object(self, request: HttpRequest, reference: str) -> Motion:  # type: ignore[override]
+        motion = motion_public(reference=reference)
+        if motion is None:
+            raise Http404
+        return motion
+
+    def title(self, obj: Motion) -> str:  # type: ignore[override]
+        return f"{obj.reference}: {obj.title}"
+
+    def subtitle(self, obj: Motion) -> str:  # type: ignore[override]
+        return _("Changes to notice of motion %(ref)s") % {"ref": obj.reference}
+
+    def link(self, obj: Motion) -> str:  # type: ignore[override]
+        return obj.get_absolute_url()
+
+    def items(self, obj: Motion) -> list[MotionEvent]:  # type: ignore[override]
+        return motion_events_recent(motion=obj, limit=100)
