@@ -16,6 +16,7 @@ logger = logging.getLogger(__name__)
 PERIODIC_JOBS: list[str] = [
     "apps.council_crm.services.cases.cases_escalate",
     "apps.council_crm.services.cases.cases_autoclose",
+    "apps.council_crm.services.privacy.cases_retention_run",
     "apps.council_crm.services.motions.motion_actions_remind",
     "apps.council_crm.services.motions.motions_monthly_reports_run",
 ]

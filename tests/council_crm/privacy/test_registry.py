@@ -5,14 +5,17 @@ from __future__ import annotations
 from django.apps import apps
 from django.db import models
 from django.test.utils import isolate_apps
+from django.utils.module_loading import import_string
 
-from apps.council_crm.models import Citizen
+from apps.council_crm.models import Citizen, ServiceRequest
 from apps.council_crm.selectors.privacy import (
     NOT_PERSONAL,
     PERSONAL_DATA,
     personal_data_reasons,
     unclassified_models,
 )
+from apps.council_crm.services.privacy import SCRUB
+from apps.council_crm.tasks import PERIODIC_JOBS
 
 REGISTERED = {h.model for h in PERSONAL_DATA}
 
@@ -88,3 +91,21 @@ def test_the_registry_agrees_with_the_heuristic_and_with_adr_0004():
     for name in ("Citizen", "ServiceRequest", "Interaction", "Consent", "SatisfactionSurvey"):
         assert f"council_crm.Historical{name}" in REGISTERED
     assert "council_crm.HistoricalUser" in REGISTERED
+
+
+def test_erasure_and_retention_have_a_rule_for_every_registered_model():
+    assert set(SCRUB) == REGISTERED
+    for h in PERSONAL_DATA:
+        model = h.model_class
+        tied_to_a_case = any(
+            f.is_relation and f.concrete and f.related_model is ServiceRequest
+            for f in model._meta.get_fields()
+        )
+        if tied_to_a_case or model is ServiceRequest or h.history_of.endswith("ServiceRequest"):
+            assert h.case_links, f"{h.model} belongs to cases: retention must reach it"
+
+
+def test_retention_is_a_periodic_job():
+    path = "apps.council_crm.services.privacy.cases_retention_run"
+    assert path in PERIODIC_JOBS
+    assert callable(import_string(path))
