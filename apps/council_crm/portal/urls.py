@@ -3,12 +3,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import account, views
+from . import account, report, track, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("report/", report.start, name="report"),
+    path("report/<str:journey_id>/done/", report.done, name="report-done"),
+    path("report/<str:journey_id>/<slug:step>/", report.step, name="report-step"),
+    path("track/", track.find, name="track"),
+    path("track/survey/<str:token>/", track.survey, name="survey"),
+    path("track/<str:reference>/", track.detail, name="track-detail"),
+    path("track/<str:reference>/reopen/", track.reopen, name="track-reopen"),
     path(
         "account/login/",
         auth_views.LoginView.as_view(template_name="council_crm/account/login.html"),

@@ -1,0 +1,602 @@
+"""Report a problem: one question per page, plain forms, the journey kept in the session.
+
+Each journey has its own id (in the URL and as the key of its state in the session), so two
+reports in two tabs do not mix. The id is also the idempotency key given to case_create: a
+double click, a refresh or the back button after the case was made returns the same case, and
+the journey, once complete, only ever shows its confirmation.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from apps.council_crm import duplicates
+from apps.council_crm.models import Channel, Consent, GazetteerEntry, ServiceCategory
+from apps.council_crm.selectors import portal as selectors
+from apps.council_crm.services.attachments import attachment_add
+from apps.council_crm.services.cases import case_create, case_follow
+from apps.council_crm.services.citizens import ContactDetails
+from apps.council_crm.services.consent import consent_grant
+
+from . import forms
+
+SESSION_KEY = "portal_reports"
+MAX_JOURNEYS = 10
+JOURNEY_ID = re.compile(r"^[A-Za-z0-9_-]{16,40}$")
+STEPS = [
+    "where",
+    "group",
+    "category",
+    "questions",
+    "duplicates",
+    "details",
+    "about-you",
+    "consent",
+    "check",
+]
+TITLES = {
+    "where": _("Where is the problem?"),
+    "group": _("What is the problem about?"),
+    "category": _("Which of these is it?"),
+    "questions": _("Tell us more about the problem"),
+    "duplicates": _("Has someone already reported it?"),
+    "follow": _("Follow this report"),
+    "details": _("Describe the problem"),
+    "about-you": _("About you"),
+    "consent": _("Sharing your report with your councillor"),
+    "check": _("Check your answers before sending your report"),
+}
+
+
+def _temp_storage(journey_id: str) -> FileSystemStorage:
+    """Cleaned photos wait here until the report is sent (never served: not under a URL)."""
+    return FileSystemStorage(location=Path(settings.MEDIA_ROOT) / "portal-uploads" / journey_id)
+
+
+# --- the journey in the session -------------------------------------------------------------
+
+
+class Journey:
+    def __init__(self, request: HttpRequest, journey_id: str) -> None:
+        self.request = request
+        self.id = journey_id
+        journeys = request.session.get(SESSION_KEY, {})
+        if not JOURNEY_ID.match(journey_id) or journey_id not in journeys:
+            raise Http404("No such report")
+        self.data: dict[str, Any] = journeys[journey_id]
+
+    @classmethod
+    def start(cls, request: HttpRequest) -> Journey:
+        journeys = request.session.get(SESSION_KEY, {})
+        while len(journeys) >= MAX_JOURNEYS:  # the oldest first: dicts keep insertion order
+            old = next(iter(journeys))
+            _discard_photos(old, journeys.pop(old).get("photos", []))
+        journey_id = secrets.token_urlsafe(16)
+        journeys[journey_id] = {}
+        request.session[SESSION_KEY] = journeys
+        return cls(request, journey_id)
+
+    def save(self) -> None:
+        journeys = self.request.session.get(SESSION_KEY, {})
+        journeys[self.id] = self.data
+        self.request.session[SESSION_KEY] = journeys
+        self.request.session.modified = True
+
+    def url(self, step: str, *, change: bool = False) -> str:
+        url = reverse("portal:report-step", args=[self.id, step])
+        return f"{url}?change=1" if change else url
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.data.get("case") or self.data.get("followed"))
+
+    @property
+    def place(self) -> GazetteerEntry | None:
+        return selectors.gazetteer_entry(pk=self.data.get("place"))
+
+    @property
+    def category(self) -> ServiceCategory | None:
+        code = self.data.get("category")
+        return selectors.portal_category(code=code) if code else None
+
+    def first_incomplete(self) -> str:
+        d = self.data
+        done = {
+            "where": "place" in d,
+            "group": "group" in d,
+            "category": "category" in d,
+            "questions": "answers" in d,
+            "duplicates": d.get("duplicates_checked", False),
+            "details": "description" in d,
+            "about-you": "anonymous" in d,
+            "consent": "consent" in d or d.get("anonymous", False),
+        }
+        return next((step for step in STEPS if not done.get(step, False)), "check")
+
+
+def _discard_photos(journey_id: str, photos: list[dict[str, str]]) -> None:
+    storage = _temp_storage(journey_id)
+    for photo in photos:
+        storage.delete(photo["file"])
+
+
+def _page(
+    request: HttpRequest,
+    journey: Journey,
+    step: str,
+    template: str,
+    context: dict[str, Any],
+    *,
+    errors: list[tuple[str, str]] | None = None,
+) -> HttpResponse:
+    index = STEPS.index(step) if step in STEPS else STEPS.index("duplicates")
+    back = None
+    if request.GET.get("change"):
+        back = journey.url("check")
+    elif step == "follow":
+        back = journey.url("duplicates")
+    elif index > 0:
+        previous = STEPS[index - 1]
+        if previous == "consent" and journey.data.get("anonymous"):
+            previous = "about-you"
+        if previous == "duplicates" and not journey.data.get("had_duplicates"):
+            previous = "questions"
+        back = journey.url(previous)
+    else:
+        back = reverse("portal:home")
+    return render(
+        request,
+        f"council_crm/portal/report/{template}.html",
+        {
+            "journey": journey,
+            "step": step,
+            "title": TITLES[step],
+            "errors": errors or [],
+            "back_url": back,
+            "change": bool(request.GET.get("change")),
+            **context,
+        },
+        status=200,
+    )
+
+
+def _next(request: HttpRequest, journey: Journey, step: str) -> HttpResponseRedirect:
+    if request.GET.get("change"):
+        return redirect(journey.url(journey.first_incomplete(), change=True))
+    return redirect(journey.url(STEPS[STEPS.index(step) + 1]))
+
+
+# --- the steps ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def start(request: HttpRequest) -> HttpResponse:
+    """A new journey each time: its id keys its state and is its idempotency key."""
+    journey = Journey.start(request)
+    return redirect(journey.url("where"))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def step(request: HttpRequest, journey_id: str, step: str) -> HttpResponse:
+    try:
+        journey = Journey(request, journey_id)
+    except Http404:
+        return render(request, "council_crm/portal/report/expired.html", status=404)
+    if journey.finished:
+        return redirect("portal:report-done", journey.id)
+    handlers = {
+        "where": _where,
+        "group": _group,
+        "category": _category,
+        "questions": _questions,
+        "duplicates": _duplicates,
+        "follow": _follow,
+        "details": _details,
+        "about-you": _about_you,
+        "consent": _consent,
+        "check": _check,
+    }
+    if step not in handlers:
+        raise Http404("No such step")
+    first = journey.first_incomplete()
+    if step != "follow" and STEPS.index(step) > STEPS.index(first):
+        return redirect(journey.url(first, change=bool(request.GET.get("change"))))
+    return handlers[step](request, journey)
+
+
+def _where(request: HttpRequest, journey: Journey) -> HttpResponse:
+    search = forms.SearchForm(request.GET if "q" in request.GET else None)
+    chosen = journey.place
+    places: list[GazetteerEntry] = [chosen] if chosen else []
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST":
+        entry = selectors.gazetteer_entry(pk=request.POST.get("place", ""))
+        search = forms.SearchForm({"q": request.POST.get("q", "")})
+        form = forms.PlaceForm(request.POST, places=[entry] if entry else [])
+        if form.is_valid() and entry is not None:
+            if journey.data.get("place") != entry.pk:
+                journey.data.pop("duplicates_checked", None)
+            journey.data["place"] = entry.pk
+            journey.save()
+            return _next(request, journey, "where")
+        places = (
+            selectors.gazetteer_search(text=search.cleaned_data["q"]) if search.is_valid() else []
+        )
+        if not places:  # nothing to choose from: the search box is what needs filling in
+            search = forms.SearchForm({"q": search.data.get("q", "")})
+            if search.is_valid():
+                search.add_error("q", _("Search for the street or place, then choose it"))
+            errors = search.error_list()
+        else:
+            form = forms.PlaceForm(request.POST, places=places)
+            errors = form.error_list()
+    else:
+        form = forms.PlaceForm(initial={"place": str(chosen.pk)} if chosen else None, places=places)
+        if search.is_bound:
+            if search.is_valid():
+                places = selectors.gazetteer_search(text=search.cleaned_data["q"])
+                if not places:
+                    search.add_error(
+                        "q",
+                        _("We could not find a street or place called ‘%(q)s’. Check the spelling")
+                        % {"q": search.cleaned_data["q"]},
+                    )
+                form = forms.PlaceForm(places=places)
+            errors = search.error_list()
+    return _page(
+        request,
+        journey,
+        "where",
+        "where",
+        {"search": search, "form": form, "places": places, "chosen": chosen},
+        errors=errors,
+    )
+
+
+def _group(request: HttpRequest, journey: Journey) -> HttpResponse:
+    groups = selectors.portal_groups()
+    form = forms.GroupForm(
+        forms.posted(request), initial={"group": journey.data.get("group")}, groups=groups
+    )
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["group"] != journey.data.get("group"):
+            for key in ("category", "answers", "duplicates_checked"):
+                journey.data.pop(key, None)
+        journey.data["group"] = form.cleaned_data["group"]
+        journey.save()
+        if request.GET.get("change"):
+            return redirect(journey.url("category", change=True))
+        return _next(request, journey, "group")
+    return _page(request, journey, "group", "radios", {"form": form}, errors=form.error_list())
+
+
+def _category(request: HttpRequest, journey: Journey) -> HttpResponse:
+    group = selectors.portal_group(code=journey.data["group"])
+    if group is None:
+        journey.data.pop("group", None)
+        journey.save()
+        return redirect(journey.url("group"))
+    categories = selectors.portal_categories(group=group)
+    form = forms.CategoryForm(
+        forms.posted(request),
+        initial={"category": journey.data.get("category")},
+        categories=categories,
+    )
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["category"] != journey.data.get("category"):
+            for key in ("answers", "duplicates_checked"):
+                journey.data.pop(key, None)
+            chosen = next(c for c in categories if c.code == form.cleaned_data["category"])
+            if journey.data.get("anonymous") and not chosen.allow_anonymous:
+                journey.data.pop("anonymous", None)  # ask again: this kind needs contact details
+        journey.data["category"] = form.cleaned_data["category"]
+        journey.save()
+        return _next(request, journey, "category")
+    return _page(
+        request,
+        journey,
+        "category",
+        "radios",
+        {"form": form, "caption": group.name, "hints": form.hints},
+        errors=form.error_list(),
+    )
+
+
+def _questions(request: HttpRequest, journey: Journey) -> HttpResponse:
+    category = journey.category
+    if category is None:
+        journey.data.pop("category", None)
+        journey.save()
+        return redirect(journey.url("category"))
+    questions = list(category.questions.all())
+    form = forms.QuestionsForm(
+        forms.posted(request),
+        initial=forms.QuestionsForm.initial_from(journey.data.get("answers", {})),
+        questions=questions,
+    )
+    if request.method == "POST" and form.is_valid():
+        journey.data["answers"] = form.answers()
+        journey.save()
+        return _next(request, journey, "questions")
+    return _page(
+        request,
+        journey,
+        "questions",
+        "questions",
+        {"form": form, "category": category},
+        errors=form.error_list(),
+    )
+
+
+def _nearby(journey: Journey) -> list[selectors.NearbyReport]:
+    place, category = journey.place, journey.category
+    if place is None or category is None:
+        return []
+    found = duplicates.survey(
+        category_id=category.pk,
+        latitude=place.latitude,
+        longitude=place.longitude,
+        radius_m=category.duplicate_radius_m,
+        window_days=category.duplicate_window_days,
+        now=timezone.now(),
+    )
+    return selectors.nearby_reports(
+        references=[n.reference for n in found.candidates],
+        distances={n.reference: n.distance_m for n in found.candidates},
+    )
+
+
+def _duplicates(request: HttpRequest, journey: Journey) -> HttpResponse:
+    nearby = _nearby(journey)
+    if not nearby:
+        journey.data["duplicates_checked"] = True
+        journey.data["had_duplicates"] = False
+        journey.save()
+        return _next(request, journey, "duplicates")
+    form = forms.DuplicateForm(forms.posted(request), references=[n.reference for n in nearby])
+    if request.method == "POST" and form.is_valid():
+        choice = form.cleaned_data["duplicate"]
+        if choice != forms.NOT_LISTED:
+            journey.data["follow"] = choice
+            journey.save()
+            return redirect(journey.url("follow"))
+        journey.data["duplicates_checked"] = True
+        journey.data["had_duplicates"] = True
+        journey.save()
+        return _next(request, journey, "duplicates")
+    return _page(
+        request,
+        journey,
+        "duplicates",
+        "duplicates",
+        {"form": form, "nearby": nearby},
+        errors=form.error_list(),
+    )
+
+
+def _follow(request: HttpRequest, journey: Journey) -> HttpResponse:
+    reference = journey.data.get("follow")
+    case = selectors.case_by_reference(reference=reference) if reference else None
+    if case is None:
+        return redirect(journey.url("duplicates"))
+    form = forms.ContactForm(forms.posted(request))
+    errors = form.error_list() if form.is_bound else []
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_follow(case=case, contact=form.details())
+        except ValidationError as exc:
+            errors = [
+                (k if k in form.fields else "email", m)
+                for k, v in exc.message_dict.items()
+                for m in v
+            ]
+        else:
+            journey.data["followed"] = case.reference
+            journey.save()
+            return redirect("portal:report-done", journey.id)
+    return _page(
+        request,
+        journey,
+        "follow",
+        "follow",
+        {"form": form, "reference": case.reference},
+        errors=errors,
+    )
+
+
+def _details(request: HttpRequest, journey: Journey) -> HttpResponse:
+    photos: list[dict[str, str]] = journey.data.get("photos", [])
+    if request.method == "POST" and "remove" in request.POST:
+        keep = [p for p in photos if p["file"] != request.POST["remove"]]
+        _discard_photos(journey.id, [p for p in photos if p not in keep])
+        journey.data["photos"] = keep
+        journey.save()
+        return redirect(request.get_full_path())
+    form = forms.DetailsForm(
+        forms.posted(request),
+        request.FILES if request.method == "POST" else None,
+        initial={"description": journey.data.get("description", "")},
+        photos_kept=len(photos),
+    )
+    if request.method == "POST" and form.is_valid():
+        storage = _temp_storage(journey.id)
+        for name, data, content_type, ext in form.cleaned_photos:
+            stored = storage.save(f"{uuid.uuid4().hex}.{ext}", ContentFile(data))
+            photos.append({"file": stored, "name": name, "type": content_type})
+        journey.data["photos"] = photos
+        journey.data["description"] = form.cleaned_data["description"].strip()
+        journey.save()
+        return _next(request, journey, "details")
+    return _page(
+        request,
+        journey,
+        "details",
+        "details",
+        {"form": form, "photos": photos, "max_photos": forms.MAX_PHOTOS},
+        errors=form.error_list(),
+    )
+
+
+def _about_you(request: HttpRequest, journey: Journey) -> HttpResponse:
+    category = journey.category
+    if category is None:
+        return redirect(journey.url("category"))
+    initial = {**journey.data.get("contact", {}), "anonymous": journey.data.get("anonymous")}
+    form = forms.AboutYouForm(
+        forms.posted(request), initial=initial, allow_anonymous=category.allow_anonymous
+    )
+    if request.method == "POST" and form.is_valid():
+        anonymous = bool(form.cleaned_data.get("anonymous"))
+        journey.data["anonymous"] = anonymous
+        journey.data["contact"] = {} if anonymous else form.details().__dict__
+        if anonymous:
+            journey.data.pop("consent", None)
+        journey.save()
+        if anonymous:
+            return redirect(journey.url("check"))
+        return _next(request, journey, "about-you")
+    return _page(
+        request,
+        journey,
+        "about-you",
+        "about_you",
+        {"form": form, "category": category},
+        errors=form.error_list(),
+    )
+
+
+def _consent(request: HttpRequest, journey: Journey) -> HttpResponse:
+    if journey.data.get("anonymous"):
+        return redirect(journey.url("check"))
+    form = forms.ConsentForm(forms.posted(request), initial={"share": journey.data.get("consent")})
+    if request.method == "POST" and form.is_valid():
+        journey.data["consent"] = bool(form.cleaned_data["share"])
+        journey.save()
+        return _next(request, journey, "consent")
+    return _page(request, journey, "consent", "consent", {"form": form}, errors=form.error_list())
+
+
+CHECK_ANCHORS = {
+    "location": "where",
+    "address": "where",
+    "category": "category",
+    "description": "details",
+    "anonymous": "about-you",
+    "contact": "about-you",
+    "email": "about-you",
+    "phone": "about-you",
+    "name": "about-you",
+}
+
+
+def _check(request: HttpRequest, journey: Journey) -> HttpResponse:
+    category, place = journey.category, journey.place
+    if category is None or place is None:
+        return redirect(journey.url("where" if place is None else "category"))
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST":
+        try:
+            reference = _submit(journey, category=category, place=place)
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                row = "questions" if key.startswith("answers.") else CHECK_ANCHORS.get(key, "")
+                errors += [(f"check-{row}" if row else "", m) for m in messages]
+        else:
+            journey.data["case"] = reference
+            journey.save()
+            return redirect("portal:report-done", journey.id)
+    labels = {q.code: q.label for q in category.questions.all()}
+    answers = [(labels.get(k, k), v) for k, v in journey.data.get("answers", {}).items()]
+    return _page(
+        request,
+        journey,
+        "check",
+        "check",
+        {
+            "category": category,
+            "place": place,
+            "answers": answers,
+            "data": journey.data,
+            "contact": journey.data.get("contact", {}),
+        },
+        errors=errors,
+    )
+
+
+def _submit(journey: Journey, *, category: ServiceCategory, place: GazetteerEntry) -> str:
+    """Create the case, then its photos and the consent, all or nothing; once per journey."""
+    d = journey.data
+    anonymous = bool(d.get("anonymous"))
+    storage = _temp_storage(journey.id)
+    with transaction.atomic():
+        result = case_create(
+            actor=None,
+            channel=Channel.WEB,
+            category=category.code,
+            description=d.get("description", ""),
+            answers=d.get("answers", {}),
+            address=str(place),
+            contact=None if anonymous else ContactDetails(**d.get("contact", {})),
+            anonymous=anonymous,
+            idempotency_key=f"portal-report:{journey.id}",
+        )
+        case = result.case
+        if result.created:
+            for photo in d.get("photos", []):
+                with storage.open(photo["file"], "rb") as fh:
+                    upload = SimpleUploadedFile(photo["name"], fh.read(), photo["type"])
+                attachment_add(case=case, upload=upload, actor=None)
+            if d.get("consent") and case.citizen is not None:
+                consent_grant(
+                    citizen=case.citizen,
+                    purpose=Consent.Purpose.SHARE_WITH_COUNCILLOR,
+                    actor=None,
+                    channel=Channel.WEB,
+                    scope=Consent.Scope.CASE,
+                    case=case,
+                )
+    transaction.on_commit(lambda: _discard_photos(journey.id, d.get("photos", [])))
+    return case.reference
+
+
+@never_cache
+@require_http_methods(["GET"])
+def done(request: HttpRequest, journey_id: str) -> HttpResponse:
+    try:
+        journey = Journey(request, journey_id)
+    except Http404:
+        return render(request, "council_crm/portal/report/expired.html", status=404)
+    if journey.data.get("followed"):
+        case = selectors.case_confirmation(reference=journey.data["followed"])
+        template = "followed"
+    elif journey.data.get("case"):
+        case = selectors.case_confirmation(reference=journey.data["case"])
+        template = "done"
+    else:
+        return redirect(journey.url(journey.first_incomplete()))
+    if case is None:
+        raise Http404("No such report")
+    return render(
+        request,
+        f"council_crm/portal/report/{template}.html",
+        {"case": case, "journey": journey, "anonymous": journey.data.get("anonymous")},
+    )
