@@ -3,7 +3,8 @@
 All three work from the registry in `selectors.privacy` (PERSONAL_DATA): the export writes every
 registered model's rows linked to the citizen; erasure applies `SCRUB[model]` to those rows;
 retention applies it to the rows of one closed case whose period has passed. Cases themselves
-are kept for statistics (category, status, dates, division, location to about 100 metres).
+are kept for statistics (category, status, dates, division, location to about 100 metres, or
+none for sensitive categories, as in the councillors' anonymised view).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from apps.council_crm.models import (
     Interaction,
     OutboxMessage,
     Role,
+    ServiceCategory,
     ServiceRequest,
     User,
 )
@@ -155,7 +157,9 @@ def _safe_answer_codes() -> set[tuple[int, str]]:
     )
 
 
-def _case_changes(row: models.Model, safe: set[tuple[int, str]], s: _Scrub) -> dict[str, Any]:
+def _case_changes(
+    row: models.Model, safe: set[tuple[int, str]], sensitive: set[int], s: _Scrub
+) -> dict[str, Any]:
     """What anonymising one case, or one past version of it, changes."""
     changes: dict[str, Any] = {}
     for name in ("description", "address"):
@@ -171,7 +175,11 @@ def _case_changes(row: models.Model, safe: set[tuple[int, str]], s: _Scrub) -> d
         changes["answers"] = scrubbed
     for name in ("latitude", "longitude"):
         value = getattr(row, name)
-        if value is not None and round(value, 3) != value:
+        if value is None:
+            continue
+        if category_id in sensitive:
+            changes[name] = None  # a home repair or a complaint: even the street says too much
+        elif round(value, 3) != value:
             changes[name] = round(value, 3)  # about 100 metres: the street, not the house
     if getattr(row, "payload_hash", ""):
         changes["payload_hash"] = ""  # a hash of what they sent, contact details included
@@ -187,9 +195,10 @@ def _case_changes(row: models.Model, safe: set[tuple[int, str]], s: _Scrub) -> d
 
 def _cases(qs: QuerySet[Any], s: _Scrub) -> int:
     safe = _safe_answer_codes()
+    sensitive = set(ServiceCategory.objects.filter(is_sensitive=True).values_list("pk", flat=True))
     n = 0
     for row in qs:
-        changes = _case_changes(row, safe, s)
+        changes = _case_changes(row, safe, sensitive, s)
         if changes:
             type(row)._base_manager.filter(pk=row.pk).update(**changes)
             n += 1

@@ -10,10 +10,10 @@ from django.core.files.storage import default_storage
 from django.db import connection
 
 from apps.council_crm import models as m
-from apps.council_crm.services.cases import case_add_update, case_follow
+from apps.council_crm.services.cases import case_add_update, case_create, case_follow
 from apps.council_crm.services.citizens import ContactDetails
 from apps.council_crm.services.privacy import REMOVED, citizen_anonymise
-from tests.factories.cases import report_pothole
+from tests.factories.cases import point_in, report_pothole
 
 from .builders import BOB, ZEBEDEE, bob_with_a_case, needles, person_with_everything
 
@@ -235,3 +235,28 @@ def test_a_resident_who_shares_an_officers_name_leaves_the_officers_mentions_alo
     assert "Inspected by Aisha Okafor" in messages
     assert f"Copied {REMOVED}" in messages
     assert tombstone.data["name_not_swept"]
+
+
+def test_a_sensitive_case_keeps_its_division_but_no_location(dpo):
+    lat, lon = point_in("FE04")
+    case = case_create(
+        actor=None,
+        channel="web",
+        category="housing_repair",
+        answers={"room": "Kitchen", "repair_type": "Electrics", "access": "Mornings, ring twice"},
+        latitude=lat,
+        longitude=lon,
+        address="14 Station Road",
+        contact=ZEBEDEE,
+    ).case
+    assert case.latitude is not None
+
+    citizen_anonymise(citizen=case.citizen, actor=dpo, reason="Request 10")
+
+    case.refresh_from_db()
+    assert (case.latitude, case.longitude) == (None, None)
+    assert case.division_id is not None
+    assert case.answers == {"room": "Kitchen", "repair_type": "Electrics", "access": REMOVED}
+    assert set(m.ServiceRequest.history.filter(id=case.pk).values_list("latitude", "address")) == {
+        (None, "")
+    }
