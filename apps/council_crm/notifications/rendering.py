@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import Context, Engine, Template, TemplateSyntaxError
 
 from apps.council_crm.models import NotificationTemplate
 
@@ -59,15 +60,21 @@ def _active_templates() -> dict[tuple[str, str], dict[str, NotificationTemplate]
     return cached("notification_templates", load)
 
 
+@lru_cache(maxsize=512)
+def _compiled(source: str) -> Template:
+    """Templates compiled once per text: an edited template is new text, so a new entry."""
+    return _PLAIN_TEXT.from_string(source)
+
+
 def template_render(
     template: NotificationTemplate, context: Mapping[str, object]
 ) -> RenderedMessage:
     """Fill in one template. Raises TemplateSyntaxError if an administrator broke it."""
     ctx = Context(dict(context), autoescape=False)
-    subject = _PLAIN_TEXT.from_string(template.subject).render(ctx) if template.subject else ""
+    subject = _compiled(template.subject).render(ctx) if template.subject else ""
     # One line, because it becomes an email header.
     subject = " ".join(subject.split())[:SUBJECT_MAX_LENGTH]
-    body = _PLAIN_TEXT.from_string(template.body).render(ctx).strip()
+    body = _compiled(template.body).render(ctx).strip()
     return RenderedMessage(
         subject=subject, body=body, language=template.language, template=template
     )
