@@ -43,6 +43,7 @@ from apps.council_crm.models import (
     User,
 )
 from apps.council_crm.references import next_reference
+from apps.council_crm.selectors.routing import routing_rules_active
 from apps.council_crm.services.citizens import (
     ContactDetails,
     citizen_match_or_create,
@@ -211,7 +212,7 @@ def _check_councillor(
 
 
 def _active_rules() -> list[routing.Rule]:
-    return cached("routing_rules", _load_rules)
+    return cached("routing_rules", routing_rules_active)
 
 
 def _open_status_ids() -> list[int]:
@@ -260,34 +261,6 @@ def _triage_team() -> Team | None:
         "triage_team",
         lambda: Team.objects.filter(is_triage=True, active=True).order_by("id").first(),
     )
-
-
-def _load_rules() -> list[routing.Rule]:
-    rules = []
-    qs = (
-        RoutingRule.objects.filter(active=True, team__active=True)
-        .select_related("team", "category")
-        .prefetch_related("divisions")
-    )
-    for r in qs:
-        divisions = list(r.divisions.all())
-        rules.append(
-            routing.Rule(
-                id=r.pk,
-                order=r.order,
-                name=r.name,
-                team_id=r.team_id,
-                team_name=r.team.name,
-                strategy=r.strategy,
-                category_id=r.category_id,
-                category_name=r.category.name if r.category else "",
-                division_ids=frozenset(d.pk for d in divisions),
-                division_names=tuple(d.name for d in divisions),
-                keywords=routing.parse_keywords(r.keywords),
-                answers={str(k): str(v) for k, v in (r.answers or {}).items()},
-            )
-        )
-    return rules
 
 
 def _decide(case: ServiceRequest) -> routing.Decision:

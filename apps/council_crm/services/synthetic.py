@@ -59,6 +59,7 @@ from apps.council_crm.models import (
     User,
 )
 from apps.council_crm.references import format_reference
+from apps.council_crm.selectors.routing import routing_rules_active
 
 __all__ = ["SyntheticDataError", "cases_generate"]
 
@@ -703,32 +704,7 @@ def _day_factors(days: Sequence[date], calendar: WorkingCalendar) -> dict[str, l
 
 def _rules() -> list[routing.Rule]:
     """The site's active routing rules, as the routing engine takes them."""
-    rules = []
-    qs = (
-        RoutingRule.objects.filter(active=True, team__active=True)
-        .select_related("team", "category")
-        .prefetch_related("divisions")
-        .order_by("order", "id")
-    )
-    for r in qs:
-        divisions = sorted(r.divisions.all(), key=lambda d: d.pk)
-        rules.append(
-            routing.Rule(
-                id=r.pk,
-                order=r.order,
-                name=r.name,
-                team_id=r.team_id,
-                team_name=r.team.name,
-                strategy=r.strategy,
-                category_id=r.category_id,
-                category_name=r.category.name if r.category else "",
-                division_ids=frozenset(d.pk for d in divisions),
-                division_names=tuple(d.name for d in divisions),
-                keywords=routing.parse_keywords(r.keywords),
-                answers={str(k): str(v) for k, v in (r.answers or {}).items()},
-            )
-        )
-    return rules
+    return routing_rules_active()
 
 
 # --------------------------------------------------------------------------------------
