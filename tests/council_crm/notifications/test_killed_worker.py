@@ -64,7 +64,7 @@ class Processes:
 
     def start(self, name: str, *args: str) -> subprocess.Popen:
         log = (self.directory / f"{name}.log").open("wb")
-        process = subprocess.Popen(  # noqa: S603 - our own manage.py with fixed arguments
+        process = subprocess.Popen(
             [sys.executable, "manage.py", *args],
             cwd=settings.BASE_DIR,
             env=self.env,
