@@ -1,0 +1,80 @@
+"""The data protection officer's desk: a citizen's record, subject access export, erasure."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from apps.council_crm.models import Citizen, Role, User
+from apps.council_crm.selectors.citizens import citizen_history
+from apps.council_crm.services.audit import access_log_record
+from apps.council_crm.services.privacy import citizen_anonymise, citizen_export
+
+
+def _dpo(request: HttpRequest) -> User:
+    user = request.user
+    if not (user.is_superuser or user.role == Role.DPO):  # type: ignore[union-attr]
+        raise Http404
+    return user  # type: ignore[return-value]
+
+
+@login_required
+@require_http_methods(["GET"])
+def citizen_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _dpo(request)
+    citizen = get_object_or_404(Citizen, pk=pk)
+    access_log_record(user=user, obj=citizen, via=request.path)
+    return render(
+        request,
+        "council_crm/desk/citizen.html",
+        {"citizen": citizen, "history": citizen_history(citizen=citizen, limit=50)},
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def citizen_export_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _dpo(request)
+    citizen = get_object_or_404(Citizen, pk=pk)
+    access_log_record(user=user, obj=citizen, via=request.path, action="export")
+    response = HttpResponse(
+        citizen_export(citizen=citizen, actor=user), content_type="application/zip"
+    )
+    response["Content-Disposition"] = f'attachment; filename="subject-access-{citizen.pk}.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["POST"])
+def citizen_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _dpo(request)
+    citizen = get_object_or_404(Citizen, pk=pk)
+    reason = request.POST.get("reason", "").strip()
+    errors: dict[str, list[str]] = {}
+    if request.POST.get("confirm") != "yes":
+        errors["confirm"] = [_("Confirm that this person's data should be erased")]
+    if not reason:
+        errors["reason"] = [_("Enter the reason for erasure, for example the request's reference")]
+    if not errors:
+        try:
+            citizen_anonymise(citizen=citizen, actor=user, reason=reason)
+        except ValidationError as exc:
+            errors = exc.message_dict
+    if errors:
+        return render(
+            request,
+            "council_crm/desk/citizen.html",
+            {
+                "citizen": citizen,
+                "history": citizen_history(citizen=citizen, limit=50),
+                "errors": errors,
+                "reason": reason,
+            },
+            status=400,
+        )
+    return redirect("desk:citizen", pk=citizen.pk)
