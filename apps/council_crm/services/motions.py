@@ -136,7 +136,7 @@ def _councillor_name(councillor: Councillor | None) -> str:
 def _next_reference(year: int) -> str:
     """NOM-2026-014: the next number for the year, skipping numbers an import already used."""
     with transaction.atomic():
-        counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
+        counter, _created = ReferenceCounter.objects.select_for_update(of=("self",)).get_or_create(
             prefix=REFERENCE_PREFIX, year=year
         )
         while True:
@@ -269,7 +269,9 @@ def motion_edit(
     actor: User | None,
 ) -> Motion:
     """Correct the wording, the seconder or the topics. Each change is on the timeline."""
-    motion = Motion.objects.select_for_update().select_related("proposer").get(pk=motion.pk)
+    motion = (
+        Motion.objects.select_for_update(of=("self",)).select_related("proposer").get(pk=motion.pk)
+    )
     errors: dict[str, list[str]] = {}
     title, text = _check_motion(
         title=title,
@@ -316,7 +318,7 @@ def motion_edit(
 @transaction.atomic
 def motion_schedule(*, motion: Motion, meeting: Meeting | None, actor: User | None) -> Motion:
     """Put a submitted or deferred motion on a meeting's agenda."""
-    motion = Motion.objects.select_for_update().get(pk=motion.pk)
+    motion = Motion.objects.select_for_update(of=("self",)).get(pk=motion.pk)
     if meeting is None:
         raise ValidationError({"meeting": [_("Select the meeting")]})
     if motion.is_decided:
@@ -375,7 +377,9 @@ def motion_record_decision(
     A decided motion needs its decision date. A decision already recorded can be corrected
     (the correction is on the timeline); a decided motion cannot be deferred.
     """
-    motion = Motion.objects.select_for_update().select_related("meeting").get(pk=motion.pk)
+    motion = (
+        Motion.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=motion.pk)
+    )
     errors: dict[str, list[str]] = {}
     if status not in OUTCOMES:
         errors["status"] = [_("Select the outcome")]
@@ -513,7 +517,7 @@ def motion_action_add(
     actor: User | None,
 ) -> FollowUpAction:
     """Agree a follow-up action, owned by a team, due on a date not before the decision."""
-    motion = Motion.objects.select_for_update().get(pk=motion.pk)
+    motion = Motion.objects.select_for_update(of=("self",)).get(pk=motion.pk)
     errors: dict[str, list[str]] = {}
     if motion.status in Motion.NO_ACTIONS:
         errors[NON_FIELD_ERRORS] = [
@@ -567,7 +571,7 @@ def motion_action_update(
     action needs a note saying why.
     """
     action = (
-        FollowUpAction.objects.select_for_update()
+        FollowUpAction.objects.select_for_update(of=("self",))
         .select_related("motion", "owner_team")
         .get(pk=action.pk)
     )
@@ -1028,7 +1032,7 @@ def motion_upsert(*, record: MotionRecord, actor: User | None) -> UpsertResult:
     Replies are matched on date and text, actions on their description, notes on date and text.
     """
     motion = (
-        Motion.objects.select_for_update()
+        Motion.objects.select_for_update(of=("self",))
         .filter(reference=record.reference)
         .prefetch_related("replies", "actions__notes")
         .first()
