@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -53,16 +55,16 @@ STEPS = [
     "check",
 ]
 TITLES = {
-    "where": _("Where is the problem?"),
-    "group": _("What is the problem about?"),
-    "category": _("Which of these is it?"),
-    "questions": _("Tell us more about the problem"),
-    "duplicates": _("Has someone already reported it?"),
-    "follow": _("Follow this report"),
-    "details": _("Describe the problem"),
-    "about-you": _("About you"),
-    "consent": _("Sharing your report with your councillor"),
-    "check": _("Check your answers before sending your report"),
+    "where": gettext_lazy("Where is the problem?"),
+    "group": gettext_lazy("What is the problem about?"),
+    "category": gettext_lazy("Which of these is it?"),
+    "questions": gettext_lazy("Tell us more about the problem"),
+    "duplicates": gettext_lazy("Has someone already reported it?"),
+    "follow": gettext_lazy("Follow this report"),
+    "details": gettext_lazy("Describe the problem"),
+    "about-you": gettext_lazy("About you"),
+    "consent": gettext_lazy("Sharing your report with your councillor"),
+    "check": gettext_lazy("Check your answers before sending your report"),
 }
 
 
@@ -467,7 +469,7 @@ def _about_you(request: HttpRequest, journey: Journey) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         anonymous = bool(form.cleaned_data.get("anonymous"))
         journey.data["anonymous"] = anonymous
-        journey.data["contact"] = {} if anonymous else form.details().__dict__
+        journey.data["contact"] = {} if anonymous else asdict(form.details())
         if anonymous:
             journey.data.pop("consent", None)
         journey.save()
