@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format install install-test migrate bench bench-case-create bench-visibility chromium clean
+.PHONY: run test lint format install install-test migrate bench bench-case-create bench-visibility bench-motions chromium clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -59,7 +59,11 @@ bench-case-create: install-test
 bench-visibility: install-test
 	$(PY) tests/bench/visible_cases.py $(BENCH_ARGS)
 
-bench: bench-case-create bench-visibility
+# The register of motions has its own database (BENCH_MOTIONS_DATABASE_URL, ccrm_bench_motions).
+bench-motions: install-test
+	$(PY) tests/bench/motions_search.py $(BENCH_ARGS)
+
+bench: bench-case-create bench-visibility bench-motions
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from apps.council_crm.selectors.motions import (
-    action_summaries,
     councillors_with_motions,
     motion_public,
     motion_report,
     motion_reports,
+    motions_page,
     motions_search,
     motions_similar,
     topic_by_slug,
@@ -27,17 +27,10 @@ from .forms import MotionSearchForm
 PAGE_SIZE = 20
 
 
-def search_page(request: HttpRequest, form: MotionSearchForm) -> tuple[object, str]:
+def search_page(request: HttpRequest, form: MotionSearchForm) -> tuple[Page, str]:
     """The page of results for a search form, and the query string to page through them."""
-    filters = form.filters() if form.is_bound else {}
-    if form.is_bound and form.errors:
-        filters = {}
-    page = Paginator(motions_search(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    motions = list(page.object_list)
-    summaries = action_summaries(motions)
-    for motion in motions:
-        motion.action_summary = summaries.get(motion.pk)  # type: ignore[attr-defined]
-    page.object_list = motions
+    filters = form.filters() if form.is_bound and not form.errors else {}
+    page = motions_page(motions_search(**filters), request.GET.get("page"), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()

@@ -16,8 +16,9 @@ from functools import reduce
 from django.conf import settings
 from django.contrib.postgres.lookups import TrigramSimilar
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -64,9 +65,13 @@ def motions_search(
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> QuerySet[Motion]:
-    """The public register, filtered. With words: best match first on PostgreSQL (full-text,
-    stemmed), newest first on SQLite (every word in the title, text or reference)."""
-    qs = Motion.objects.all()
+    """The public register, filtered and ordered: with words, best match first on PostgreSQL
+    (full-text, stemmed) and newest first on SQLite (every word in the title or text).
+
+    Lean on purpose: only the ids and the sort keys. Thousands of motions can match, and
+    sorting narrow rows is what keeps a search fast; `motions_page` fetches the page itself.
+    """
+    qs = Motion.objects.only("id", "submitted_on")
     if councillor is not None:
         qs = qs.by_councillor(councillor)
     if status:
@@ -79,20 +84,57 @@ def motions_search(
         qs = qs.filter(submitted_on__lte=date_to)
     q = " ".join(q.split())
     if not q:
-        return _listing(qs.order_by("-submitted_on", "-id"))
-    by_reference = qs.filter(reference__iexact=q)
-    if by_reference.exists():
-        return _listing(by_reference)
+        return qs.order_by("-submitted_on", "-id")
+    if " " not in q and any(c.isdigit() for c in q):  # it may be a reference
+        by_reference = qs.filter(reference__in={q, q.upper()})
+        if by_reference.exists():
+            return by_reference.order_by("-submitted_on", "-id")
     if _is_postgres():
         query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
-        return _listing(
+        return (
             qs.filter(search_vector=query)
             .annotate(rank=SearchRank(F("search_vector"), query))
             .order_by("-rank", "-submitted_on", "-id")
         )
     for word in similarity.words(q):
         qs = qs.filter(Q(title__icontains=word) | Q(text__icontains=word))
-    return _listing(qs.order_by("-submitted_on", "-id"))
+    return qs.order_by("-submitted_on", "-id")
+
+
+def motions_page(results: QuerySet[Motion], number: object, per_page: int = 20) -> Page:
+    """One page of search results, each motion with its people, meeting and action summary.
+
+    A ranked text search must score every match anyway, so the number of matches comes with
+    the page's own rows (COUNT(*) OVER ()): one pass instead of two. Other filters count and
+    then read the page, each an index scan. A page past the end falls back to the last.
+    """
+    paginator = Paginator(results, per_page)
+    if "rank" not in results.query.annotations:
+        page = paginator.get_page(number)
+        return _with_details(page)
+    try:
+        wanted = max(int(str(number)), 1)
+    except ValueError:
+        wanted = 1
+    start = (wanted - 1) * per_page
+    rows = list(results.annotate(matches=Window(Count("pk")))[start : start + per_page])
+    if rows:
+        paginator.__dict__["count"] = rows[0].matches  # Paginator.count is a cached property
+        page = Page(rows, wanted, paginator)
+    else:
+        page = paginator.get_page(wanted)  # empty, or past the end: count, then the last page
+    return _with_details(page)
+
+
+def _with_details(page: Page) -> Page:
+    ids = [m.pk for m in page.object_list]
+    motions = _listing(Motion.objects.filter(pk__in=ids)).defer("text", "search_vector").in_bulk()
+    listed = [motions[pk] for pk in ids if pk in motions]
+    summaries = action_summaries(listed)
+    for motion in listed:
+        motion.action_summary = summaries.get(motion.pk, ActionSummary())  # type: ignore[attr-defined]
+    page.object_list = listed
+    return page
 
 
 @dataclass(frozen=True)
@@ -123,11 +165,10 @@ def action_summaries(motions: list[Motion]) -> dict[int, ActionSummary]:
 
 def councillors_with_motions() -> QuerySet[Councillor]:
     """Councillors who proposed or seconded a motion, for the register's filter."""
+    proposed = Motion.objects.filter(proposer=OuterRef("pk"))
+    seconded = Motion.objects.filter(seconder=OuterRef("pk"))
     return (
-        Councillor.objects.filter(
-            Q(motions_proposed__isnull=False) | Q(motions_seconded__isnull=False)
-        )
-        .distinct()
+        Councillor.objects.filter(Exists(proposed) | Exists(seconded))
         .select_related("user")
         .order_by("user__last_name", "user__first_name")
     )
