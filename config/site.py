@@ -43,6 +43,12 @@ class SiteConfig:
     at_risk_fraction: float = 0.2
     website: str = ""
     phone: str = ""
+    # [pages]: the council's own privacy notice and accessibility statement (plain text,
+    # paragraphs separated by blank lines); empty means the portal's default wording.
+    privacy_notice: str = ""
+    privacy_contact: str = ""
+    accessibility_statement: str = ""
+    accessibility_contact: str = ""
     directory: Path = field(default=SITES_DIR)
 
     @property
@@ -73,6 +79,7 @@ def load_site(slug: str, sites_dir: Path = SITES_DIR) -> SiteConfig:
     map_ = data.get("map", {})
     branding = data.get("branding", {})
     service = data.get("service", {})
+    pages = data.get("pages", {})
 
     region = str(_require(council, "region", path, "council"))
     if region not in REGIONS:
@@ -116,5 +123,9 @@ def load_site(slug: str, sites_dir: Path = SITES_DIR) -> SiteConfig:
         at_risk_fraction=float(service.get("at_risk_fraction", 0.2)),
         website=str(council.get("website", "")),
         phone=str(council.get("phone", "")),
+        privacy_notice=str(pages.get("privacy_notice", "")).strip(),
+        privacy_contact=str(pages.get("privacy_contact", "")),
+        accessibility_statement=str(pages.get("accessibility_statement", "")).strip(),
+        accessibility_contact=str(pages.get("accessibility_contact", "")),
         directory=sites_dir / slug,
     )

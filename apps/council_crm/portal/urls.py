@@ -9,6 +9,8 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("report/", report.start, name="report"),
     path("report/<str:journey_id>/done/", report.done, name="report-done"),
     path("report/<str:journey_id>/<slug:step>/", report.step, name="report-step"),

@@ -17,6 +17,18 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "council_crm/portal/home.html", {"groups": category_groups_for_portal()})
 
 
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The privacy notice: the site's own text from site.toml, or the default wording."""
+    return render(request, "council_crm/portal/privacy.html")
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement: the site's own text from site.toml, or the default."""
+    return render(request, "council_crm/portal/accessibility.html")
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
