@@ -12,6 +12,7 @@ import re
 import secrets
 import uuid
 from dataclasses import asdict
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,23 @@ class Journey:
             "consent": "consent" in d or d.get("anonymous", False),
         }
         return next((step for step in STEPS if not done.get(step, False)), "check")
+
+
+def purge_abandoned_uploads(*, older_than: timedelta, now: datetime | None = None) -> int:
+    """Delete photos of journeys never sent (they are personal data); returns how many."""
+    root = Path(settings.MEDIA_ROOT) / "portal-uploads"
+    cutoff = (now or timezone.now()).timestamp() - older_than.total_seconds()
+    removed = 0
+    if not root.is_dir():
+        return 0
+    for folder in root.iterdir():
+        for item in folder.iterdir() if folder.is_dir() else []:
+            if item.is_file() and item.stat().st_mtime < cutoff:
+                item.unlink(missing_ok=True)
+                removed += 1
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    return removed
 
 
 def _discard_photos(journey_id: str, photos: list[dict[str, str]]) -> None:

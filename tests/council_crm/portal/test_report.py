@@ -321,3 +321,39 @@ def test_a_problem_found_on_sending_is_shown_on_the_check_page_and_nothing_is_wr
     assert '<a href="#check-about-you">Pothole cannot be reported anonymously' in body
     assert 'id="check-about-you"' in body
     assert ServiceRequest.objects.count() == 0
+
+
+def test_photos_of_abandoned_journeys_are_purged_and_sent_ones_are_not_kept(
+    walk, settings, django_capture_on_commit_callbacks
+):
+    import os
+    import time
+    from datetime import timedelta
+
+    from django.core.management import call_command
+
+    # given one journey sent and one abandoned, each with a photo
+    walk.to_details()
+    photo = SimpleUploadedFile("hole.jpg", jpeg(), content_type="image/jpeg")
+    walk.post("details", {"description": "Hole", "photos": [photo]})
+    walk.post("about-you", {"email": "sam@example.com"})
+    walk.post("consent", {})
+    with django_capture_on_commit_callbacks(execute=True):
+        walk.post("check")
+    root = settings.MEDIA_ROOT / "portal-uploads"
+    assert not [p for p in root.rglob("*") if p.is_file()]  # sent: the waiting copy is gone
+
+    other = type(walk)(walk.client)
+    other.to_details(place="Moor Lane", category="litter")
+    photo = SimpleUploadedFile("hole.jpg", jpeg(), content_type="image/jpeg")
+    other.post("details", {"description": "Hole", "photos": [photo]})
+    waiting = [p for p in root.rglob("*") if p.is_file()]
+    assert len(waiting) == 1
+
+    # when the purge runs: a fresh photo stays, an old one goes
+    call_command("portal_uploads_purge", "--hours", "48")
+    assert waiting[0].exists()
+    old = time.time() - timedelta(hours=49).total_seconds()
+    os.utime(waiting[0], (old, old))
+    call_command("portal_uploads_purge", "--hours", "48")
+    assert not waiting[0].exists()
