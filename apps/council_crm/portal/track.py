@@ -6,6 +6,7 @@ reference is remembered in the session, and the case page and the reopen form as
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +21,14 @@ from . import forms
 
 SESSION_KEY = "portal_tracked"
 MAX_TRACKED = 20
+# References are sequential, so guessing is limited: this many failed look-ups per address
+# in the window, then none until it passes (per process: the cache is local unless configured).
+MAX_FAILURES = 20
+FAILURE_WINDOW = 15 * 60
+
+
+def _failures_key(request: HttpRequest) -> str:
+    return f"portal-track-failures:{request.META.get('REMOTE_ADDR', '')}"
 
 
 def _tracked(request: HttpRequest) -> list[str]:
@@ -36,6 +45,14 @@ def _remember(request: HttpRequest, reference: str) -> None:
 def find(request: HttpRequest) -> HttpResponse:
     form = forms.TrackForm(forms.posted(request))
     errors = form.error_list() if form.is_bound else []
+    if request.method == "POST" and cache.get(_failures_key(request), 0) >= MAX_FAILURES:
+        errors = [("reference", _("You have tried too many times. Try again in 15 minutes"))]
+        return render(
+            request,
+            "council_crm/portal/track/find.html",
+            {"form": form, "errors": errors},
+            status=429,
+        )
     if request.method == "POST" and form.is_valid():
         case = selectors.case_for_tracking(
             reference=form.cleaned_data["reference"], contact=form.cleaned_data["contact"]
@@ -43,6 +60,9 @@ def find(request: HttpRequest) -> HttpResponse:
         if case is not None:
             _remember(request, case.reference)
             return redirect("portal:track-detail", case.reference)
+        key = _failures_key(request)
+        cache.add(key, 0, FAILURE_WINDOW)
+        cache.incr(key)
         # the same message whether the reference or the contact was wrong
         errors = [
             (

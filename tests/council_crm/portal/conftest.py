@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.cache import cache
 from PIL import Image
 
 from apps.council_crm.models import GazetteerEntry
@@ -19,6 +20,14 @@ POTHOLE_ANSWERS = {
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _no_tracking_failures_carried_over():
+    """Failed track look-ups are counted per address in the cache; each test starts at 0."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def jpeg(colour: tuple[int, int, int] = (200, 30, 30)) -> bytes:

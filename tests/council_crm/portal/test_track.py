@@ -146,3 +146,16 @@ def test_timeline_shows_no_internal_events(client, demo_site):
     page = client.get(f"/track/{case.reference}/").content.decode()
     for message in internal:
         assert message not in page
+
+
+def test_guessing_references_is_limited(client, demo_site):
+    from django.core.cache import cache
+
+    case = report_pothole().case
+    for n in range(20):
+        assert NOT_FOUND in track(client, f"FCC-2026-{n:06d}", "x@example.com").content.decode()
+    response = track(client, case.reference, "sam.jones@example.com")
+    assert response.status_code == 429
+    assert "You have tried too many times" in response.content.decode()
+    cache.clear()
+    assert track(client, case.reference, "sam.jones@example.com").status_code == 302
