@@ -21,6 +21,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from apps.council_crm.models import (
@@ -50,6 +51,7 @@ M = TypeVar("M")
 Status = Motion.Status
 ActionStatus = FollowUpAction.Status
 Kind = MotionEvent.Kind
+OPEN_ACTION = FollowUpAction.OPEN
 
 MAX_TITLE = 300
 MAX_TEXT = 20_000
@@ -62,7 +64,7 @@ DRAFT_REPORT_MAX_AGE = timedelta(hours=1)
 
 
 def _day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
+    return date_format(value, "j F Y")  # in the active language: 3 March 2026, 3 Márta 2026
 
 
 def _at(day: date) -> datetime:
@@ -800,6 +802,14 @@ def _check_record(record: MotionRecord, motion: Motion | None) -> None:
     submitted_on = record.submitted_on or (motion.submitted_on if motion else None)
     if status in OUTCOMES and decision_date is None:
         errors["decision_date"] = [_("Enter the date of the decision")]
+    if motion is not None and status in Motion.NO_ACTIONS:
+        closing = {a.description.strip() for a in record.actions if a.status not in OPEN_ACTION}
+        still_open = [a for a in motion.actions.all() if a.is_open and a.description not in closing]
+        if still_open:
+            errors["status"] = [
+                _("This motion has open follow-up actions: cancel them before it is %(status)s")
+                % {"status": Status(status).label.lower()}
+            ]
     if status == Status.PASSED_AMENDED and not (
         record.decision_text or (motion.decision_text if motion else "")
     ):

@@ -226,3 +226,24 @@ def test_the_import_command(tmp_path):
     assert (
         "line 2 (FCC/NOM/2019/09) decision_date: Enter the date of the decision" in err.getvalue()
     )
+
+
+def test_a_row_cannot_withdraw_a_motion_that_still_has_open_actions():
+    motions_import(rows=rows_of(as_csv(GOOD)), actor=None)
+    withdraw = [{"reference": "FCC/NOM/2019/07", "status": "withdrawn"}]
+    report = motions_import(rows=rows_of(as_csv(withdraw)), actor=None)
+    assert "cancel them before it is withdrawn" in report.errors[0].errors["status"][0]
+    assert m.Motion.objects.get(reference="FCC/NOM/2019/07").status == "passed_amended"
+    cancel = [
+        {
+            "reference": "FCC/NOM/2019/07",
+            "status": "withdrawn",
+            "action": "Publicise the Tuesday stop",
+            "action_team": "PLC-LIB",
+            "action_due": "2019-11-30",
+            "action_status": "cancelled",
+        }
+    ]
+    report = motions_import(rows=rows_of(as_csv(cancel)), actor=None)
+    assert report.rows[0].outcome == "updated"
+    assert m.Motion.objects.get(reference="FCC/NOM/2019/07").status == "withdrawn"
