@@ -12,6 +12,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 # A draft is similar to an earlier motion from this cosine upwards (tuned on the demo register:
 # a reworded motion on the same issue scores 0.35-0.7, a different issue under 0.15).
@@ -92,6 +93,7 @@ _SUFFIXES = (
 _VOWEL = re.compile(r"[aeiouy]")
 
 
+@lru_cache(maxsize=20_000)  # a council's vocabulary is small; motions repeat their words
 def stem(word: str) -> str:
     """A light English stemmer: enough to fold 'flooding', 'floods' and 'flooded' together."""
     if len(word) <= 3 or word.isdigit():

@@ -227,28 +227,34 @@ class SimilarMotion:
 
 
 def _candidates_postgres(title: str, text: str, exclude: int | None) -> list[tuple[int, str, str]]:
-    """Full-text (any of the draft's telling words) or trigram match on the title, best first."""
-    keys = similarity.key_words(title, text)
-    if not keys and not title.strip():
-        return []
-    conditions = Q(TrigramSimilar(F("title"), title)) if title.strip() else Q()
-    rank = TrigramSimilarity("title", title) if title.strip() else None
-    if keys:
-        query = reduce(
-            operator.or_,
-            [SearchQuery(word, search_type="plain", config=SEARCH_CONFIG) for word in keys],
-        )
-        conditions = conditions | Q(search_vector=query)
-        text_rank = SearchRank(F("search_vector"), query, normalization=32)
-        rank = text_rank if rank is None else rank + text_rank
-    qs = Motion.objects.filter(conditions)
+    """Motions sharing two of the draft's five most telling words (full-text, GIN), best
+    ranked first; when those are few, also motions whose title is trigram-similar (pg_trgm,
+    GIN), which catches a short draft or words spelt differently."""
+    keys = similarity.key_words(title, text, limit=5)
+    qs = Motion.objects.all()
     if exclude is not None:
         qs = qs.exclude(pk=exclude)
-    return list(
-        qs.annotate(score=rank)
-        .order_by("-score", "-submitted_on")
-        .values_list("id", "title", "text")[:SIMILAR_CANDIDATES]
-    )
+    found: dict[int, tuple[int, str, str]] = {}
+    if keys:
+        words = [SearchQuery(w, search_type="plain", config=SEARCH_CONFIG) for w in keys]
+        pairs = [a & b for i, a in enumerate(words) for b in words[i + 1 :]] or words
+        query = reduce(operator.or_, pairs)
+        for row in (
+            qs.filter(search_vector=query)
+            .annotate(score=SearchRank(F("search_vector"), query, normalization=32))
+            .order_by("-score", "-submitted_on")
+            .values_list("id", "title", "text")[:SIMILAR_CANDIDATES]
+        ):
+            found[row[0]] = row
+    if title.strip() and len(found) < SIMILAR_CANDIDATES:  # few shared words: titles too
+        for row in (
+            qs.filter(TrigramSimilar(F("title"), title))
+            .annotate(score=TrigramSimilarity("title", title))
+            .order_by("-score", "-submitted_on")
+            .values_list("id", "title", "text")[: SIMILAR_CANDIDATES // 4]
+        ):
+            found[row[0]] = row
+    return list(found.values())
 
 
 def _candidates_scan(exclude: int | None) -> list[tuple[int, str, str]]:
@@ -297,31 +303,49 @@ class CountCell:
 @dataclass
 class TopicOverview:
     topic: Topic
-    motions_by_year: list[tuple[int, list[Motion]]]
+    total: int
+    motions_by_year: list[tuple[int, int, list[Motion]]]  # year, how many, the listed ones
     outcomes: list[tuple[str, int]]
     categories: list[str]
+    listed: int = 0
     years: list[int] = field(default_factory=list)
     divisions: list[tuple[str, list[CountCell]]] = field(default_factory=list)
     threshold: int = 5
 
 
-def topic_overview(*, topic: Topic, years: int = 4) -> TopicOverview:
-    """Every motion on the topic over time, and service requests in its categories per division
-    and year. Counts from 1 to threshold - 1 are suppressed; sensitive categories are left out."""
-    motions = list(
-        _listing(topic.motions.all()).order_by("-submitted_on", "-id")  # type: ignore[attr-defined]
+def topic_overview(*, topic: Topic, years: int = 4, listed: int = 100) -> TopicOverview:
+    """The motions on a topic over time (every year counted; the latest `listed` shown), and
+    service requests in its categories per division and year. Counts from 1 to threshold - 1
+    are suppressed; sensitive categories are left out."""
+    on_topic = Motion.objects.filter(topics=topic)
+    per_year = dict(
+        on_topic.annotate(year=ExtractYear("submitted_on"))
+        .values_list("year")
+        .annotate(n=Count("id"))
+        .values_list("year", "n")
+    )
+    by_status = dict(
+        on_topic.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    recent = list(
+        _listing(on_topic).defer("text", "search_vector").order_by("-submitted_on", "-id")[:listed]
     )
     by_year: dict[int, list[Motion]] = defaultdict(list)
-    for motion in motions:
+    for motion in recent:
         by_year[motion.submitted_on.year].append(motion)
-    outcomes = Counter(m.get_status_display() for m in motions)
     categories = list(topic.categories.filter(is_sensitive=False))
     threshold = settings.CRM_SITE.small_number_threshold
     overview = TopicOverview(
         topic=topic,
-        motions_by_year=sorted(by_year.items(), reverse=True),
-        outcomes=sorted(outcomes.items(), key=lambda kv: -kv[1]),
+        total=sum(per_year.values()),
+        motions_by_year=[
+            (year, n, by_year.get(year, [])) for year, n in sorted(per_year.items(), reverse=True)
+        ],
+        outcomes=sorted(
+            ((str(Status(code).label), n) for code, n in by_status.items()), key=lambda kv: -kv[1]
+        ),
         categories=[c.name for c in categories],
+        listed=len(recent),
         threshold=threshold,
     )
     if not categories:

@@ -142,9 +142,11 @@ def test_topic_page_shows_motions_over_time_and_suppressed_request_counts(client
     assert response.status_code == 200
     page = response.content.decode()
     assert topic.name in page
-    years = sorted({motion.submitted_on.year for motion in topic.motions.all()})
-    for year in years:
-        assert f">{year}</h3>" in page
+    years = [motion.submitted_on.year for motion in topic.motions.all()]
+    for year in set(years):
+        n = years.count(year)
+        assert f'>{year} <span class="crm-caption-m">{n} motion' in page
+    assert f"{len(years)} motions in all." in page
     fe01 = m.Division.objects.get(code="FE01").name
     fe05 = m.Division.objects.get(code="FE05").name
     row01 = page[page.index(f">{fe01}</th>") :].split("</tr>")[0]
@@ -177,3 +179,15 @@ def test_the_atom_feed_lists_changes_without_the_staff_actor(client, three, offi
     entries = ElementTree.fromstring(one.content).findall(f"{ATOM}entry")  # noqa: S314
     assert len(entries) == 2  # submitted, decided
     assert client.get("/motions/NOM-1900-001/feed/").status_code == 404
+
+
+def test_a_busy_topic_lists_the_latest_motions_and_counts_every_year(demo_site):
+    from apps.council_crm.selectors.motions import topic_overview
+
+    topic = m.Topic.objects.get(slug="potholes-and-road-repairs")
+    overview = topic_overview(topic=topic, listed=2)
+    assert overview.total == topic.motions.count() > 2
+    assert overview.listed == 2
+    assert sum(n for _year, n, _listed in overview.motions_by_year) == overview.total
+    shown = [motion for _year, _n, listed in overview.motions_by_year for motion in listed]
+    assert shown == list(topic.motions.order_by("-submitted_on", "-id")[:2])
