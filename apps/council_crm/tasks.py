@@ -19,6 +19,7 @@ PERIODIC_JOBS: list[str] = [
     "apps.council_crm.services.privacy.cases_retention_run",
     "apps.council_crm.services.motions.motion_actions_remind",
     "apps.council_crm.services.motions.motions_monthly_reports_run",
+    "apps.council_crm.tasks.portal_uploads_purge",
 ]
 
 # One task sends at most this many batches, so that other tasks get a turn; the next task or
@@ -63,3 +64,12 @@ def periodic_run() -> dict[str, object]:
     if failed:
         raise RuntimeError(f"periodic jobs failed: {', '.join(failed)} (results: {results})")
     return results
+
+
+def portal_uploads_purge() -> int:
+    """Photos of report journeys left unsent for a day are personal data: delete them."""
+    from datetime import timedelta
+
+    from apps.council_crm.portal.report import purge_abandoned_uploads
+
+    return purge_abandoned_uploads(older_than=timedelta(hours=24))
