@@ -12,7 +12,6 @@ in their divisions are available only as anonymised summaries (selectors.cases).
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -69,7 +68,7 @@ def member_divisions(user: User) -> list[int]:
     return sorted({d for c in acting_for(user) for d in c.divisions.values_list("pk", flat=True)})
 
 
-def _consent(*, now: date | None = None) -> QuerySet[Consent]:
+def _consent() -> QuerySet[Consent]:
     return Consent.objects.filter(
         citizen_id=OuterRef("citizen_id"),
         purpose=Consent.Purpose.SHARE_WITH_COUNCILLOR,
