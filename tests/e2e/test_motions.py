@@ -47,7 +47,7 @@ def test_search_the_register_then_read_a_motion(page, width):
 def test_a_search_with_a_bad_date_shows_an_accessible_error_summary(page):
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto("/motions/?date_from_0=31&date_from_1=2&date_from_2=2025")
-    summary = page.locator(".crm-error-summary")
+    summary = page.locator(".govuk-error-summary")
     assert summary.is_visible()
     summary.get_by_role("link").first.click()
     assert page.evaluate("document.activeElement.id") == "id_date_from_0"
@@ -92,7 +92,7 @@ def test_topic_report_member_and_desk_pages_are_accessible(page, live_server):
     # record a decision without its date: the error summary, then the field it points to
     page.get_by_label("Passed", exact=True).check()
     page.get_by_role("button", name="Record the decision").click()
-    summary = page.locator(".crm-error-summary")
+    summary = page.locator(".govuk-error-summary")
     assert "Enter the date of the decision" in summary.inner_text()
     screenshot(page, "motions-desk-error-1280")
     assert_accessible(page)

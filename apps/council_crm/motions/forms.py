@@ -29,12 +29,12 @@ class GovukDateWidget(forms.MultiWidget):
     template_name = "council_crm/widgets/date_input.html"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        number = {"inputmode": "numeric", "class": "crm-input crm-date-input__input"}
+        number = {"inputmode": "numeric", "class": "govuk-input govuk-date-input__input"}
         super().__init__(
             [
-                forms.TextInput({**number, "class": number["class"] + " crm-input--width-2"}),
-                forms.TextInput({**number, "class": number["class"] + " crm-input--width-2"}),
-                forms.TextInput({**number, "class": number["class"] + " crm-input--width-4"}),
+                forms.TextInput({**number, "class": number["class"] + " govuk-input--width-2"}),
+                forms.TextInput({**number, "class": number["class"] + " govuk-input--width-2"}),
+                forms.TextInput({**number, "class": number["class"] + " govuk-input--width-4"}),
             ],
             attrs,
         )
@@ -88,10 +88,10 @@ class GovukDateField(forms.MultiValueField):
 
 
 WIDGET_CLASSES = {
-    forms.TextInput: "crm-input",
-    forms.Textarea: "crm-textarea",
-    forms.Select: "crm-select",
-    forms.FileInput: "crm-file-upload",
+    forms.TextInput: "govuk-input",
+    forms.Textarea: "govuk-textarea",
+    forms.Select: "govuk-select",
+    forms.FileInput: "govuk-file-upload",
 }
 
 

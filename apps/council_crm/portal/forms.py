@@ -15,7 +15,7 @@ from apps.council_crm.services.citizens import ContactDetails, validate_contact
 
 MAX_PHOTOS = 3
 MAX_DESCRIPTION = 5000
-RADIO = forms.RadioSelect(attrs={"class": "crm-radios__input"})
+RADIO = forms.RadioSelect(attrs={"class": "govuk-radios__input"})
 
 
 class PortalForm(forms.Form):
@@ -47,7 +47,7 @@ def _text(label: str, *, required: bool = True, max_length: int = 200, **kw: Any
         label=label,
         required=required,
         max_length=max_length,
-        widget=forms.TextInput(attrs={"class": "crm-input", **kw.pop("attrs", {})}),
+        widget=forms.TextInput(attrs={"class": "govuk-input", **kw.pop("attrs", {})}),
         **kw,
     )
 
@@ -133,12 +133,12 @@ class QuestionsForm(PortalForm):
                     q.label,
                     max_length=30,
                     error_messages=required,
-                    attrs={"inputmode": "decimal", "class": "crm-input crm-input--width-4"},
+                    attrs={"inputmode": "decimal", "class": "govuk-input govuk-input--width-4"},
                 )
             else:
                 field = forms.CharField(
                     max_length=1000,
-                    widget=forms.TextInput(attrs={"class": "crm-input"}),
+                    widget=forms.TextInput(attrs={"class": "govuk-input"}),
                     error_messages={
                         **required,
                         "max_length": _("%(label)s must be 1000 characters or fewer")
@@ -250,7 +250,7 @@ class AboutYouForm(ContactForm):
         label=_("Report this anonymously"),
         required=False,
         help_text=_("We will not be able to send you updates or ask you about the problem."),
-        widget=forms.CheckboxInput(attrs={"class": "crm-checkboxes__input"}),
+        widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
     )
 
     def __init__(self, *args: Any, allow_anonymous: bool, **kwargs: Any) -> None:
@@ -264,7 +264,7 @@ class ConsentForm(PortalForm):
     share = forms.BooleanField(
         label=_("Share this report with my local councillor"),
         required=False,
-        widget=forms.CheckboxInput(attrs={"class": "crm-checkboxes__input"}),
+        widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
     )
 
 
@@ -284,7 +284,7 @@ class DetailsForm(PortalForm):
         label=_("Describe the problem"),
         help_text=_("Tell us what is wrong and exactly where, for example outside number 12."),
         max_length=MAX_DESCRIPTION,
-        widget=forms.Textarea(attrs={"class": "crm-textarea", "rows": 5}),
+        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 5}),
         error_messages={
             "required": _("Describe the problem"),
             "max_length": _("The description must be %(limit_value)s characters or fewer"),
@@ -294,7 +294,7 @@ class DetailsForm(PortalForm):
         label=_("Add photos (optional)"),
         required=False,
         help_text=_("Up to 3 photos: JPG, PNG or WebP, each smaller than 10 MB."),
-        widget=MultipleFileInput(attrs={"class": "crm-file-upload", "accept": "image/*"}),
+        widget=MultipleFileInput(attrs={"class": "govuk-file-upload", "accept": "image/*"}),
     )
 
     def __init__(self, *args: Any, photos_kept: int = 0, **kwargs: Any) -> None:
@@ -344,7 +344,7 @@ class ReopenForm(PortalForm):
     reason = forms.CharField(
         label=_("What is still wrong?"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"class": "crm-textarea", "rows": 4}),
+        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 4}),
         error_messages={
             "required": _("Tell us what is still wrong"),
             "max_length": _("This must be %(limit_value)s characters or fewer"),
@@ -373,7 +373,7 @@ class SurveyForm(PortalForm):
         label=_("How could we improve? (optional)"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"class": "crm-textarea", "rows": 4}),
+        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 4}),
         error_messages={
             "max_length": _("Your comment must be %(limit_value)s characters or fewer")
         },

@@ -73,7 +73,7 @@ def test_a_bad_motion_form_shows_an_error_summary_and_writes_nothing(staff_clien
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert 'class="crm-error-summary"' in page
+    assert 'class="govuk-error-summary"' in page
     assert "There is a problem" in page
     assert "<title>Error:" in page
     assert 'href="#id_submitted_on_0">Date submitted must be a real date' in page

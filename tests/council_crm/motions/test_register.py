@@ -145,7 +145,7 @@ def test_topic_page_shows_motions_over_time_and_suppressed_request_counts(client
     years = [motion.submitted_on.year for motion in topic.motions.all()]
     for year in set(years):
         n = years.count(year)
-        assert f'>{year} <span class="crm-caption-m">{n} motion' in page
+        assert f'>{year} <span class="govuk-caption-m">{n} motion' in page
     assert f"{len(years)} motions in all." in page
     fe01 = m.Division.objects.get(code="FE01").name
     fe05 = m.Division.objects.get(code="FE05").name

@@ -201,7 +201,7 @@ def assert_error(response, anchor: str, message: str) -> str:
     assert "There is a problem" in body
     assert f'<a href="#{anchor}">{message}</a>' in body
     assert f'id="{anchor}"' in body
-    assert "crm-error-message" in body
+    assert "govuk-error-message" in body
     assert response.content.decode().count("<title>Error:") == 1
     assert ServiceRequest.objects.count() == 0
     return body
