@@ -2,8 +2,8 @@
 
 Writing. `message_queue()` runs inside the caller's transaction, so a message exists if and only
 if the change it reports was committed. `dedupe_key` is unique: queueing the same key twice
-(a retried request, two workers racing) gives one message. After the commit a task is enqueued
-to send it; the periodic run (`crm_scheduler`) picks up anything that task missed.
+(a retried request, two workers racing) gives one message. A task to send it is written in the
+same transaction; the periodic run (`crm_scheduler`) picks up anything that task missed.
 
 Sending. `outbox_dispatch()` claims due messages in a short transaction, marking them
 "sending" with a lease (`next_attempt_at` is the lease's expiry while a message is sending) and
@@ -108,39 +108,88 @@ def message_queue(
     if rendered is None:
         return None
 
-    try:
-        # No look-up first: the unique key decides (a message queued twice is the rare case).
-        # A savepoint, so that losing on the unique key leaves the caller's transaction usable.
-        with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                event=event,
-                channel=channel,
-                recipient=recipient.strip(),
-                case=case,
-                citizen=citizen,
-                user=user,
-                subject=rendered.subject,
-                body=rendered.body,
-                dedupe_key=dedupe_key,
-            )
-    except IntegrityError:
+    message = OutboxMessage(
+        event=event,
+        channel=channel,
+        recipient=recipient.strip(),
+        case=case,
+        citizen=citizen,
+        user=user,
+        subject=rendered.subject,
+        body=rendered.body,
+        dedupe_key=dedupe_key,
+    )
+    # No look-up first: the unique key decides, in one statement that cannot fail on it, so
+    # the caller's transaction needs no savepoint (a message queued twice is the rare case).
+    message.pk = _insert_unless_queued(message)
+    if message.pk is None:
         # Queued before, or a concurrent transaction committed the same key first.
         existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
         if existing is None:
-            raise
+            raise IntegrityError(f"outbox message {dedupe_key!r} neither inserted nor found")
         return existing
+    message._state.adding = False
     _schedule_send()
     return message
 
 
+_INSERT_COLUMNS = (
+    "event",
+    "channel",
+    "recipient",
+    "citizen_id",
+    "user_id",
+    "case_id",
+    "subject",
+    "body",
+    "dedupe_key",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "sent_at",
+    "provider_reference",
+    "last_error",
+    "created_at",
+)
+
+
+def _insert_unless_queued(message: OutboxMessage) -> int | None:
+    """INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id: the new id, or None."""
+    table = connection.ops.quote_name(OutboxMessage._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _INSERT_COLUMNS)
+    fields = {f.attname: f for f in OutboxMessage._meta.concrete_fields}
+    values = [
+        fields[c].get_db_prep_save(getattr(message, c), connection=connection)
+        for c in _INSERT_COLUMNS
+    ]
+    marks = ", ".join(["%s"] * len(values))
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608 - names from the model
+        f"ON CONFLICT ({connection.ops.quote_name('dedupe_key')}) DO NOTHING RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def _schedule_send() -> None:
-    """One send task per transaction, however many messages it queued."""
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and any(
-        entry[1] is _send_soon for entry in connection.run_on_commit
-    ):
-        return
-    transaction.on_commit(_send_soon, robust=True)
+    """One send task per transaction, however many messages it queued.
+
+    Inside a transaction the task is written in it (one commit for the change, its messages and
+    the task that sends them; a rollback drops all three); a marker on the commit hooks stops a
+    second task for the same transaction. Outside one, the task is enqueued at once.
+    """
+    conn = transaction.get_connection()
+    if conn.in_atomic_block:
+        if any(entry[1] is _task_written for entry in conn.run_on_commit):
+            return
+        transaction.on_commit(_task_written)
+    _send_soon()
+
+
+def _task_written() -> None:
+    """Marks a transaction whose send task is already written (nothing to do at commit)."""
 
 
 def _send_soon() -> None:

@@ -60,17 +60,27 @@ def timeline(case):
 
 
 @pytest.mark.django_db
-def test_queueing_enqueues_the_send_task_only_after_the_commit(
-    case, templates, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+def test_one_send_task_is_written_with_the_messages_of_a_transaction(case, templates):
+    with transaction.atomic():
+        queue_email(case)
+        queue_email(case, key="ack:2")
+        task = DBTaskResult.objects.get()  # one task, however many messages
+
+    assert task.task_path == "apps.council_crm.tasks.outbox_send"
+    assert OutboxMessage.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_change_leaves_no_send_task(case, templates):
+    def a_service_that_fails_after_queueing():
         with transaction.atomic():
             queue_email(case)
-            assert not DBTaskResult.objects.exists()
+            raise RuntimeError("the service failed after queueing")
 
-    assert len(callbacks) == 1
-    task = DBTaskResult.objects.get()
-    assert task.task_path == "apps.council_crm.tasks.outbox_send"
+    with pytest.raises(RuntimeError):
+        a_service_that_fails_after_queueing()
+
+    assert not DBTaskResult.objects.exists()
 
 
 @pytest.mark.django_db
