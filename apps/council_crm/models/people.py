@@ -104,7 +104,8 @@ class Citizen(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
-    history = HistoricalRecords()
+    # history is read by the citizen's id: its copies of email, phone and user need no index
+    history = HistoricalRecords(no_db_index=["email", "phone", "user"])
     objects = CitizenQuerySet.as_manager()
 
     class Meta:
