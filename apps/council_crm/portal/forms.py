@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -75,6 +76,47 @@ class PlaceForm(PortalForm):
         self.fields["place"].error_messages["invalid_choice"] = _(
             "Select the street or place where the problem is"
         )
+
+
+class PinForm(PortalForm):
+    """A point dropped on the map (or found by the browser): hidden fields the script fills in.
+
+    Errors link to the map, the only thing on the page a resident can change them with.
+    """
+
+    MAP_ANCHOR = "report-map"
+    _choose = _("Choose the location on the map: click or tap where the problem is")
+    _numbers = _("The location must be a latitude and longitude in degrees")
+
+    latitude = forms.CharField(
+        required=False, max_length=40, widget=forms.HiddenInput(attrs={"data-pin": "latitude"})
+    )
+    longitude = forms.CharField(
+        required=False, max_length=40, widget=forms.HiddenInput(attrs={"data-pin": "longitude"})
+    )
+
+    def anchor(self, name: str) -> str:
+        return self.MAP_ANCHOR
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        raw = [str(cleaned.get(k) or "").strip() for k in ("latitude", "longitude")]
+        if not all(raw):
+            raise ValidationError(self._choose)
+        try:
+            lat, lon = (float(v) for v in raw)
+        except ValueError:
+            raise ValidationError(self._numbers) from None
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            raise ValidationError(self._numbers)
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValidationError(self._numbers)
+        cleaned["point"] = (round(lat, 6), round(lon, 6))
+        return cleaned
+
+    def reject(self, message: str) -> None:
+        """A point the numbers allow but the council does not cover."""
+        self.add_error(None, message)
 
 
 class GroupForm(PortalForm):

@@ -8,6 +8,7 @@ the journey, once complete, only ever shows its confirmation.
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 import uuid
@@ -32,7 +33,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from apps.council_crm import duplicates
-from apps.council_crm.models import Channel, Consent, GazetteerEntry, ServiceCategory
+from apps.council_crm.models import Channel, Consent, GazetteerEntry, Role, ServiceCategory
 from apps.council_crm.selectors import portal as selectors
 from apps.council_crm.services.attachments import attachment_add
 from apps.council_crm.services.cases import case_create, case_follow
@@ -116,6 +117,12 @@ class Journey:
         return selectors.gazetteer_entry(pk=self.data.get("place"))
 
     @property
+    def pin(self) -> tuple[float, float] | None:
+        """The point chosen on the map (latitude, longitude), when not a street or place."""
+        pin = self.data.get("pin")
+        return (pin["latitude"], pin["longitude"]) if pin else None
+
+    @property
     def category(self) -> ServiceCategory | None:
         code = self.data.get("category")
         return selectors.portal_category(code=code) if code else None
@@ -123,7 +130,7 @@ class Journey:
     def first_incomplete(self) -> str:
         d = self.data
         done = {
-            "where": "place" in d,
+            "where": "place" in d or "pin" in d,
             "group": "group" in d,
             "category": "category" in d,
             "questions": "answers" in d,
@@ -244,9 +251,12 @@ def step(request: HttpRequest, journey_id: str, step: str) -> HttpResponse:
 
 
 def _where(request: HttpRequest, journey: Journey) -> HttpResponse:
+    if request.method == "POST" and "latitude" in request.POST:
+        return _where_pin(request, journey)
     search = forms.SearchForm(request.GET if "q" in request.GET else None)
     chosen = journey.place
-    places: list[GazetteerEntry] = [chosen] if chosen else []
+    # a list of places to choose from is a page of its own; ?map=1 asks for the map instead
+    places: list[GazetteerEntry] = [chosen] if chosen and not request.GET.get("map") else []
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
         entry = selectors.gazetteer_entry(pk=request.POST.get("place", ""))
@@ -256,6 +266,7 @@ def _where(request: HttpRequest, journey: Journey) -> HttpResponse:
             if journey.data.get("place") != entry.pk:
                 journey.data.pop("duplicates_checked", None)
             journey.data["place"] = entry.pk
+            journey.data.pop("pin", None)
             journey.save()
             return _next(request, journey, "where")
         places = (
@@ -282,14 +293,91 @@ def _where(request: HttpRequest, journey: Journey) -> HttpResponse:
                     )
                 form = forms.PlaceForm(places=places)
             errors = search.error_list()
+    return _where_page(request, journey, search=search, form=form, places=places, errors=errors)
+
+
+def _where_pin(request: HttpRequest, journey: Journey) -> HttpResponse:
+    """A point from the map or from the browser's location: kept only if the council covers it."""
+    pin_form = forms.PinForm(request.POST)
+    if pin_form.is_valid():
+        latitude, longitude = pin_form.cleaned_data["point"]
+        if selectors.division_at(latitude=latitude, longitude=longitude) is None:
+            pin_form.reject(
+                _("The location must be inside the area %(council)s looks after")
+                % {"council": settings.CRM_SITE.name}
+            )
+        else:
+            if journey.pin != (latitude, longitude):
+                journey.data.pop("duplicates_checked", None)
+            journey.data["pin"] = {"latitude": latitude, "longitude": longitude}
+            journey.data.pop("place", None)
+            journey.save()
+            return _next(request, journey, "where")
+    return _where_page(  # the map again, with what was wrong next to it
+        request,
+        journey,
+        search=forms.SearchForm(),
+        form=forms.PlaceForm(places=[]),
+        places=[],
+        pin_form=pin_form,
+        errors=pin_form.error_list(),
+    )
+
+
+def _where_page(
+    request: HttpRequest,
+    journey: Journey,
+    *,
+    search: forms.SearchForm,
+    form: forms.PlaceForm,
+    places: list[GazetteerEntry],
+    errors: list[tuple[str, str]],
+    pin_form: forms.PinForm | None = None,
+) -> HttpResponse:
+    pin = journey.pin
+    if pin_form is None:
+        initial = {"latitude": pin[0], "longitude": pin[1]} if pin else None
+        pin_form = forms.PinForm(initial=initial)
+    shown = pin_form.data if pin_form.is_bound else pin_form.initial
+    bounds = selectors.division_map_bounds()
     return _page(
         request,
         journey,
         "where",
         "where",
-        {"search": search, "form": form, "places": places, "chosen": chosen},
+        {
+            "search": search,
+            "form": form,
+            "places": places,
+            "chosen": journey.place,
+            "pin_form": pin_form,
+            "pin": _pin_summary(pin) if pin else None,
+            "map_pin": _numbers(shown.get("latitude"), shown.get("longitude")),
+            "map_bounds": ",".join(str(b) for b in bounds) if bounds else "",
+        },
         errors=errors,
     )
+
+
+def _numbers(*values: object) -> str:
+    """'lat,lon' for the script to show the pin again; empty unless both are finite numbers."""
+    try:
+        floats = [float(str(v)) for v in values]
+    except ValueError:
+        return ""
+    return ",".join(str(f) for f in floats) if all(math.isfinite(f) for f in floats) else ""
+
+
+def _pin_summary(pin: tuple[float, float]) -> dict[str, Any]:
+    """What later pages say about a pin: where it is, its division and the nearest street."""
+    latitude, longitude = pin
+    division = selectors.division_at(latitude=latitude, longitude=longitude)
+    return {
+        "latitude": latitude,
+        "longitude": longitude,
+        "division": division.name if division else "",
+        "near": selectors.nearest_place(latitude=latitude, longitude=longitude),
+    }
 
 
 def _group(request: HttpRequest, journey: Journey) -> HttpResponse:
@@ -368,13 +456,19 @@ def _questions(request: HttpRequest, journey: Journey) -> HttpResponse:
 
 
 def _nearby(journey: Journey) -> list[selectors.NearbyReport]:
-    place, category = journey.place, journey.category
-    if place is None or category is None:
+    place, pin, category = journey.place, journey.pin, journey.category
+    if pin is not None:
+        latitude, longitude = pin
+    elif place is not None:
+        latitude, longitude = place.latitude, place.longitude
+    else:
+        return []
+    if category is None:
         return []
     found = duplicates.survey(
         category_id=category.pk,
-        latitude=place.latitude,
-        longitude=place.longitude,
+        latitude=latitude,
+        longitude=longitude,
         radius_m=category.duplicate_radius_m,
         window_days=category.duplicate_window_days,
         now=timezone.now(),
@@ -481,6 +575,10 @@ def _about_you(request: HttpRequest, journey: Journey) -> HttpResponse:
     if category is None:
         return redirect(journey.url("category"))
     initial = {**journey.data.get("contact", {}), "anonymous": journey.data.get("anonymous")}
+    user = request.user
+    if "contact" not in journey.data and getattr(user, "role", None) == Role.RESIDENT:
+        # a signed-in resident's report is matched to their record by this email
+        initial.update(first_name=user.first_name, last_name=user.last_name, email=user.email)
     form = forms.AboutYouForm(
         forms.posted(request), initial=initial, allow_anonymous=category.allow_anonymous
     )
@@ -529,13 +627,13 @@ CHECK_ANCHORS = {
 
 
 def _check(request: HttpRequest, journey: Journey) -> HttpResponse:
-    category, place = journey.category, journey.place
-    if category is None or place is None:
-        return redirect(journey.url("where" if place is None else "category"))
+    category, place, pin = journey.category, journey.place, journey.pin
+    if category is None or (place is None and pin is None):
+        return redirect(journey.url("category" if category is None else "where"))
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
         try:
-            reference = _submit(journey, category=category, place=place)
+            reference = _submit(journey, category=category, place=place, pin=pin)
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
                 row = "questions" if key.startswith("answers.") else CHECK_ANCHORS.get(key, "")
@@ -554,6 +652,7 @@ def _check(request: HttpRequest, journey: Journey) -> HttpResponse:
         {
             "category": category,
             "place": place,
+            "pin": _pin_summary(pin) if pin else None,
             "answers": answers,
             "data": journey.data,
             "contact": journey.data.get("contact", {}),
@@ -562,11 +661,31 @@ def _check(request: HttpRequest, journey: Journey) -> HttpResponse:
     )
 
 
-def _submit(journey: Journey, *, category: ServiceCategory, place: GazetteerEntry) -> str:
-    """Create the case, then its photos and the consent, all or nothing; once per journey."""
+def _submit(
+    journey: Journey,
+    *,
+    category: ServiceCategory,
+    place: GazetteerEntry | None,
+    pin: tuple[float, float] | None,
+) -> str:
+    """Create the case, then its photos and the consent, all or nothing; once per journey.
+
+    A pin is sent as its point (the case's division follows from it) with the nearest street
+    as the address, for the people who read it; a street or place is sent by its name.
+    """
     d = journey.data
     anonymous = bool(d.get("anonymous"))
     storage = _temp_storage(journey.id)
+    if pin is not None:
+        latitude, longitude = pin
+        near = selectors.nearest_place(latitude=latitude, longitude=longitude)
+        location: dict[str, Any] = {
+            "latitude": latitude,
+            "longitude": longitude,
+            "address": _("Near %(place)s") % {"place": near} if near else "",
+        }
+    else:
+        location = {"address": str(place)}
     with transaction.atomic():
         result = case_create(
             actor=None,
@@ -574,7 +693,7 @@ def _submit(journey: Journey, *, category: ServiceCategory, place: GazetteerEntr
             category=category.code,
             description=d.get("description", ""),
             answers=d.get("answers", {}),
-            address=str(place),
+            **location,
             contact=None if anonymous else ContactDetails(**d.get("contact", {})),
             anonymous=anonymous,
             idempotency_key=f"portal-report:{journey.id}",

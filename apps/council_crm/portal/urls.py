@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import account, report, track, views
+from . import account, map, report, track, views
 
 app_name = "portal"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("report/", report.start, name="report"),
+    path("report/map/divisions.geojson", map.divisions, name="report-map-divisions"),
     path("report/<str:journey_id>/done/", report.done, name="report-done"),
     path("report/<str:journey_id>/<slug:step>/", report.step, name="report-step"),
     path("track/", track.find, name="track"),

@@ -9,14 +9,20 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
+import shapely
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
+from shapely.geometry import mapping, shape
 
+from apps.council_crm.duplicates import bounding_box, distance_m
+from apps.council_crm.geo import division_index
 from apps.council_crm.models import (
     CaseEvent,
     CategoryGroup,
+    Division,
     GazetteerEntry,
     SatisfactionSurvey,
     ServiceCategory,
@@ -214,3 +220,79 @@ def survey_for(*, token: str) -> SatisfactionSurvey | None:
 def case_by_reference(*, reference: str) -> ServiceRequest | None:
     """For the services a resident's proven reference is passed to (reopen)."""
     return ServiceRequest.objects.filter(reference=reference, anonymised_at=None).first()
+
+
+# --- the map --------------------------------------------------------------------------------
+
+# Boundaries with more points than this are simplified for the map (about 10 m at this
+# tolerance); every coordinate is rounded to 5 decimals (about 1 m).
+MAP_MAX_POINTS = 400
+MAP_TOLERANCE_DEG = 0.0001
+
+
+def division_map_stamp() -> str:
+    """Changes whenever a division is added, removed or edited: the map's ETag."""
+    agg = Division.objects.aggregate(n=Count("id"), t=Max("updated_at"))
+    changed = agg["t"].isoformat() if agg["t"] else "-"
+    return f'"divisions-{agg["n"]}-{changed}"'
+
+
+def division_map() -> dict[str, Any]:
+    """Every division as a GeoJSON Feature (code, name, boundary) for the public map."""
+    features = []
+    for code, name, boundary in Division.objects.order_by("name").values_list(
+        "code", "name", "boundary"
+    ):
+        geometry = shape(boundary)
+        if shapely.get_num_coordinates(geometry) > MAP_MAX_POINTS:
+            geometry = geometry.simplify(MAP_TOLERANCE_DEG, preserve_topology=True)
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"code": code, "name": name},
+                "geometry": _rounded(mapping(geometry)),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 5)
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value
+
+
+def division_map_bounds() -> tuple[float, float, float, float] | None:
+    """South, west, north and east edges of the council's area, or None without divisions."""
+    agg = Division.objects.aggregate(
+        s=Min("min_lat"), w=Min("min_lon"), n=Max("max_lat"), e=Max("max_lon")
+    )
+    if agg["s"] is None:
+        return None
+    return (agg["s"], agg["w"], agg["n"], agg["e"])
+
+
+def division_at(*, latitude: float, longitude: float) -> Division | None:
+    """The division a point is in (its boundary included), or None outside the council's area."""
+    hit = division_index().lookup(latitude=latitude, longitude=longitude)
+    return Division.objects.filter(pk=hit.id).first() if hit else None
+
+
+def nearest_place(
+    *, latitude: float, longitude: float, within_m: int = 250
+) -> GazetteerEntry | None:
+    """The gazetteer's nearest street or place to a point, if one is within reach."""
+    min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, within_m)
+    candidates = GazetteerEntry.objects.filter(
+        latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon)
+    )[:200]
+    scored = [
+        (distance_m(latitude, longitude, e.latitude, e.longitude), e.name, e.pk, e)
+        for e in candidates
+    ]
+    scored = [s for s in scored if s[0] <= within_m]
+    return min(scored)[3] if scored else None
