@@ -151,8 +151,48 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 LOGIN_URL = "portal:login"
-LOGIN_REDIRECT_URL = "portal:home"
+LOGIN_REDIRECT_URL = "portal:account"
 LOGOUT_REDIRECT_URL = "portal:home"
+
+# Resident accounts: django-allauth at /account/ (see docs/adr/0011-*). Residents sign up and
+# sign in with their email address, verified before the first sign-in; staff and councillors
+# (created by the council) sign in there too, by username or email. Every form is rate limited
+# (allauth counts in the default cache).
+INSTALLED_APPS += ["allauth", "allauth.account"]
+MIDDLEWARE += ["allauth.account.middleware.AccountMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_ADAPTER = "apps.council_crm.portal.allauth_adapter.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "apps.council_crm.portal.allauth_adapter.SignupNamesForm"
+ACCOUNT_FORMS = {
+    name: f"apps.council_crm.portal.allauth_forms.{form}"
+    for name, form in {
+        "login": "LoginForm",
+        "signup": "SignupForm",
+        "reset_password": "ResetPasswordForm",
+        "reset_password_from_key": "ResetPasswordKeyForm",
+        "change_password": "ChangePasswordForm",
+    }.items()
+}
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True  # one address per account: the one the citizen record matches
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SESSION_COOKIE_SECURE else "http"
+ACCOUNT_RATE_LIMITS = {
+    # failed sign-ins: 10 a minute from one address, 5 in 5 minutes for one account
+    "login_failed": "10/m/ip,5/300s/key",
+    "login": "30/m/ip",
+    "signup": "10/m/ip",
+    "reset_password": "10/m/ip,3/m/key",
+    "confirm_email": "1/180s/key",
+}
 
 LOGGING = {
     "version": 1,

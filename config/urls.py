@@ -14,4 +14,7 @@ urlpatterns = [
     path("desk/", include("apps.council_crm.desk.urls")),
     path("member/", include("apps.council_crm.member.urls")),
     path("", include("apps.council_crm.portal.urls")),
+    # Resident accounts (sign-up, email verification, password reset); `portal:login` and
+    # `portal:logout` are allauth's views too, and the account pages are the portal's.
+    path("account/", include("allauth.urls")),
 ]

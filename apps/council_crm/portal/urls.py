@@ -1,6 +1,6 @@
 """Resident portal URLs."""
 
-from django.contrib.auth import views as auth_views
+from allauth.account import views as allauth_views
 from django.urls import path
 
 from . import account, map, report, track, views
@@ -19,12 +19,19 @@ urlpatterns = [
     path("track/survey/<str:token>/", track.survey, name="survey"),
     path("track/<str:reference>/", track.detail, name="track-detail"),
     path("track/<str:reference>/reopen/", track.reopen, name="track-reopen"),
+    path("account/", account.home, name="account"),
+    path("account/login/", allauth_views.login, name="login"),
+    path("account/logout/", allauth_views.logout, name="logout"),
+    path("account/consents/", account.my_consents, name="my-consents"),
     path(
-        "account/login/",
-        auth_views.LoginView.as_view(template_name="council_crm/account/login.html"),
-        name="login",
+        "account/consents/<int:pk>/withdraw/",
+        account.consent_withdraw_view,
+        name="consent-withdraw",
     ),
-    path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/preferences/", account.preferences, name="my-preferences"),
+    path("account/download/", account.download, name="my-data"),
+    path("account/delete/", account.delete, name="account-delete"),
+    path("account/deleted/", account.deleted, name="account-deleted"),
     path("account/requests/", account.my_requests, name="my-requests"),
     path("account/requests/<str:reference>/", account.my_request, name="my-request"),
     path("cases/<str:reference>/attachments/<int:pk>/", account.attachment, name="attachment"),

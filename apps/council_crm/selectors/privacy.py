@@ -108,6 +108,11 @@ PERSONAL_DATA: tuple[Holder, ...] = (
         history_of="council_crm.User",
     ),
     Holder(
+        "account.EmailAddress",
+        "The email address you sign in with, and whether you confirmed it.",
+        links=("user__citizen",),
+    ),
+    Holder(
         "council_crm.User_groups",
         "The groups your account belongs to.",
         links=("user__citizen",),
@@ -241,6 +246,10 @@ NOT_PERSONAL: dict[str, str] = {
     "auth.Group": "Names of roles: configuration.",
     "auth.Group_permissions": "Which permissions a role has: configuration.",
     "contenttypes.ContentType": "The names of the models: configuration.",
+    "account.EmailConfirmation": (
+        "Unused: email confirmation links are signed (allauth's HMAC confirmations), so no "
+        "rows are stored; any would go with their EmailAddress."
+    ),
     "sessions.Session": (
         "Opaque sign-in sessions keyed by user id; an erased account's sessions stop working "
         "(inactive, password changed) and expire."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from apps.council_crm import models as m
@@ -55,6 +56,10 @@ def demo_users_ensure(*, password: str = DEMO_PASSWORD) -> list[tuple[str, str]]
     m.Citizen.objects.get_or_create(
         user=resident,
         defaults={"first_name": "Robin", "last_name": "Resident", "email": resident.email},
+    )
+    # signing in at /account/ needs a verified address (allauth's, for residents)
+    EmailAddress.objects.get_or_create(
+        user=resident, email=resident.email, defaults={"verified": True, "primary": True}
     )
     logins.append((str(m.Role.RESIDENT.label), resident.username))
 

@@ -319,6 +319,7 @@ SCRUB: dict[str, Scrubber] = {
     "council_crm.HistoricalCitizen": _historical_citizen,
     "council_crm.User": _user,
     "council_crm.HistoricalUser": _historical_user,
+    "account.EmailAddress": _delete,  # the address is freed for a new account
     "council_crm.User_groups": _delete,
     "council_crm.User_user_permissions": _delete,
     "council_crm.ServiceRequest": _cases,

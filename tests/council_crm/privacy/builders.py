@@ -94,6 +94,7 @@ def person_with_everything(
     user.save()  # a second version of the account
     user.groups.add(Group.objects.get_or_create(name="Residents")[0])
     user.user_permissions.add(Permission.objects.get(codename="view_servicerequest"))
+    user.emailaddress_set.create(email=contact.email, verified=True, primary=True)
 
     web = report_pothole(
         contact=contact,

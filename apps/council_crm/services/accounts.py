@@ -1,0 +1,140 @@
+"""Resident accounts: the link to the citizen record, update preferences, closing the account."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.council_crm.models import AuditEvent, Citizen, ContactPreference, Role, User
+from apps.council_crm.services.citizens import normalise_phone
+from apps.council_crm.services.privacy import citizen_anonymise
+
+# What a resident can choose for updates on the website (phone calls and letters are for staff
+# to arrange: nothing sends them automatically).
+RESIDENT_CHANNELS = (ContactPreference.EMAIL, ContactPreference.SMS, ContactPreference.NONE)
+ACCOUNT_DELETED_REASON = "The resident deleted their account on the website"
+
+
+@transaction.atomic
+def resident_citizen_link(*, user: User, email: str) -> Citizen | None:
+    """Link a resident's account to the citizen record with their verified email address (the
+    record `case_create` matches, so reports made signed out belong to the account), or
+    create one. Idempotent. A changed, verified address moves to the record. Staff and
+    councillors' accounts are not linked (None)."""
+    if user.role != Role.RESIDENT or user.is_staff or user.is_superuser:
+        return None
+    email = email.strip().lower()
+    citizen = Citizen.objects.select_for_update().filter(user=user).first()
+    if citizen is not None:
+        if email and citizen.email != email and citizen.anonymised_at is None:
+            citizen.email = email
+            citizen.save(update_fields=["email", "updated_at"])
+        return citizen
+    citizen = (
+        Citizen.objects.active()
+        .select_for_update()
+        .filter(email=email, user__isnull=True)
+        .order_by("id")
+        .first()
+    )
+    if citizen is None:
+        citizen = Citizen.objects.create(
+            first_name=user.first_name,
+            last_name=user.last_name,
+            email=email,
+            preferred_channel=ContactPreference.EMAIL,
+            preferred_language=settings.LANGUAGE_CODE,
+            user=user,
+        )
+        created = True
+    else:
+        citizen.user = user
+        changed = ["user"]
+        for name in ("first_name", "last_name"):
+            if not getattr(citizen, name) and getattr(user, name):
+                setattr(citizen, name, getattr(user, name))
+                changed.append(name)
+        citizen.save(update_fields=[*changed, "updated_at"])
+        created = False
+    AuditEvent.objects.create(
+        actor=user,
+        action="account_linked",
+        object_type="citizen",
+        object_id=str(citizen.pk),
+        data={"citizen": citizen.pk, "user": user.pk, "created": created},
+    )
+    return citizen
+
+
+@transaction.atomic
+def citizen_preferences_update(
+    *, citizen: Citizen, actor: User, preferred_channel: str, phone: str, language: str
+) -> Citizen:
+    """How the resident wants updates about their requests (email, text message or none) and
+    in which language. A text message needs a mobile number."""
+    citizen = Citizen.objects.select_for_update().get(pk=citizen.pk)
+    errors: dict[str, list[str]] = {}
+    if actor.role == Role.RESIDENT and citizen.user_id != actor.pk:
+        raise ValidationError({"citizen": [_("You can only change your own preferences")]})
+    if citizen.anonymised_at:
+        errors["citizen"] = [_("This person's record has been anonymised")]
+    if preferred_channel not in RESIDENT_CHANNELS:
+        errors["preferred_channel"] = [_("Choose how you want to get updates")]
+    phone = normalise_phone(phone.strip())
+    if phone and not re.fullmatch(r"0?7\d{9}|0?8\d{8}|\+\d{9,15}", phone):
+        errors["phone"] = [_("Enter a mobile phone number, like 07700 900 982")]
+    elif preferred_channel == ContactPreference.SMS and not phone:
+        errors["phone"] = [_("Enter a mobile phone number to get updates by text message")]
+    languages = {code for code, _name in settings.LANGUAGES}
+    if language not in languages:
+        errors["language"] = [_("Choose a language")]
+    if errors:
+        raise ValidationError(errors)
+    before = {
+        "preferred_channel": citizen.preferred_channel,
+        "preferred_language": citizen.preferred_language,
+        "phone": citizen.phone,
+    }
+    citizen.preferred_channel = preferred_channel
+    citizen.preferred_language = language
+    citizen.phone = phone
+    changed = [name for name, old in before.items() if getattr(citizen, name) != old]
+    if not changed:
+        return citizen
+    citizen.save(update_fields=[*changed, "updated_at"])
+    AuditEvent.objects.create(
+        actor=actor,
+        action="citizen_preferences_changed",
+        object_type="citizen",
+        object_id=str(citizen.pk),
+        # which fields changed, never their values: the audit row outlives an erasure
+        data={"citizen": citizen.pk, "changed": sorted(changed)},
+    )
+    return citizen
+
+
+@transaction.atomic
+def resident_account_delete(*, user: User, now: datetime | None = None) -> AuditEvent:
+    """Close a resident's account: their personal data is erased (`citizen_anonymise`: the
+    account is deactivated and renamed, the citizen record and everything linked to it
+    scrubbed); their requests stay, anonymised, for the council's statistics, and open ones
+    are still dealt with. Returns the erasure's tombstone."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.role != Role.RESIDENT or user.is_staff or user.is_superuser:
+        raise ValidationError(
+            {"account": [_("Staff and councillor accounts are closed by the council")]}
+        )
+    if not user.is_active:
+        raise ValidationError({"account": [_("This account has already been closed")]})
+    citizen = Citizen.objects.filter(user=user).first()
+    if citizen is None:  # never verified an address: only the account itself to erase
+        citizen = Citizen.objects.create(user=user, preferred_language=settings.LANGUAGE_CODE)
+    return citizen_anonymise(
+        citizen=citizen, actor=user, reason=ACCOUNT_DELETED_REASON, now=now or timezone.now()
+    )
