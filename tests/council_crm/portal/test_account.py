@@ -385,3 +385,59 @@ def test_delete_asks_first_warns_about_open_requests_then_anonymises_and_signs_o
     # the address is free for a new account
     assert sign_up(client).status_code == 302
     assert m.User.objects.filter(email="sam.jones@example.com", is_active=True).exists()
+
+
+# --- email address and password -----------------------------------------------------------
+
+
+def test_signing_in_before_confirming_asks_again_and_signs_nobody_in(client, demo_site):
+    sign_up(client)
+    client.logout()
+
+    response = client.post(
+        "/account/login/", {"login": "sam.jones@example.com", "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/account/confirm-email/"
+    assert "_auth_user_id" not in client.session
+    assert not m.Citizen.objects.filter(user__email="sam.jones@example.com").exists()
+
+
+def test_a_changed_and_confirmed_address_moves_to_the_citizen_record(client, demo_site):
+    user = a_resident()
+    client.force_login(user)
+    page = client.get("/account/email/").content.decode()
+    assert "sam.jones@example.com" in page
+
+    response = client.post("/account/email/", {"email": "sam@new.example.com", "action_add": ""})
+
+    assert response.status_code == 302
+    assert "Not confirmed yet" in client.get("/account/email/").content.decode()
+    assert m.Citizen.objects.get(user=user).email == "sam.jones@example.com"  # not yet
+    [message] = mail.outbox
+    client.post(link_in(message))
+    assert m.Citizen.objects.get(user=user).email == "sam@new.example.com"
+    assert list(EmailAddress.objects.filter(user=user).values_list("email", flat=True)) == [
+        "sam@new.example.com"
+    ]
+
+
+def test_password_reset_by_email_link(client, demo_site):
+    a_resident()
+    response = client.post("/account/password/reset/", {"email": ""})
+    assert error_links(response.content.decode()) == ["id_email"]
+
+    response = client.post("/account/password/reset/", {"email": "sam.jones@example.com"})
+    assert response.status_code == 302
+    assert "Check your email" in client.get(response["Location"]).content.decode()
+    [message] = mail.outbox
+    path = re.search(r"https?://[^/\s]+(/account/password/reset/key/\S+)", message.body).group(1)
+    page = client.get(path, follow=True)
+    assert "Choose a new password" in page.content.decode()
+    form_url = page.redirect_chain[-1][0] if page.redirect_chain else path
+    new = "another-long-walk-home"
+    response = client.post(form_url, {"password1": new, "password2": new})
+    assert response.status_code == 302
+    assert "Your password has been changed" in client.get(response["Location"]).content.decode()
+    assert client.login(username="sam.jones", password=new)
