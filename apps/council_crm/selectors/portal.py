@@ -237,8 +237,19 @@ def division_map_stamp() -> str:
     return f'"divisions-{agg["n"]}-{changed}"'
 
 
+_division_map: dict[str, dict[str, Any]] = {}  # by stamp: built once per change per process
+
+
 def division_map() -> dict[str, Any]:
     """Every division as a GeoJSON Feature (code, name, boundary) for the public map."""
+    stamp = division_map_stamp()
+    if stamp not in _division_map:
+        _division_map.clear()
+        _division_map[stamp] = _build_division_map()
+    return _division_map[stamp]
+
+
+def _build_division_map() -> dict[str, Any]:
     features = []
     for code, name, boundary in Division.objects.order_by("name").values_list(
         "code", "name", "boundary"
