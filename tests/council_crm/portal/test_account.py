@@ -441,3 +441,15 @@ def test_password_reset_by_email_link(client, demo_site):
     assert response.status_code == 302
     assert "Your password has been changed" in client.get(response["Location"]).content.decode()
     assert client.login(username="sam.jones", password=new)
+
+
+def test_too_many_sign_ups_from_one_address_get_a_clear_page(client, demo_site, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"signup": "1/m/ip"}
+    assert sign_up(client).status_code == 302
+    client.logout()
+
+    response = sign_up(client, email="another@example.com")
+
+    assert response.status_code == 429
+    assert "You have tried too many times" in response.content.decode()
+    assert not m.User.objects.filter(email="another@example.com").exists()
