@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format install install-test migrate bench bench-case-create bench-visibility bench-motions chromium clean
+.PHONY: run test lint format install install-test migrate bench bench-case-create bench-visibility bench-motions bench-portal chromium clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -63,7 +63,14 @@ bench-visibility: install-test
 bench-motions: install-test
 	$(PY) tests/bench/motions_search.py $(BENCH_ARGS)
 
-bench: bench-case-create bench-visibility bench-motions
+# The resident report journey under load: gunicorn on the bench database, driven by wrk
+# (Debian's, installed if missing) and by simulated residents. See tests/bench/portal_load.py.
+bench-portal: install-test
+	@command -v wrk >/dev/null || { echo "Installing Debian's wrk for the load benchmark"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+	$(PY) tests/bench/portal_load.py $(BENCH_ARGS)
+
+bench: bench-case-create bench-visibility bench-motions bench-portal
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

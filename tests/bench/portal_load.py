@@ -1,0 +1,558 @@
+"""Load benchmark: the resident report journey against gunicorn on PostgreSQL, 1,000,000 cases.
+
+    make bench-portal   # = .venv/bin/python tests/bench/portal_load.py --cases 1000000
+
+Starts gunicorn (config.wsgi, DEBUG off, plain http) on the benchmark database, waits for
+/readyz, then measures
+  (a) the final POST ("Send report") alone at 8 concurrent connections with wrk: every
+      request sends a different journey waiting at its check step. The journeys are copies of
+      journeys made through the real pages (the session rows report.py wrote, with a new
+      journey id, session, CSRF token and contact each), so each POST makes a new case;
+      afterwards the database must hold exactly one case per 302. Target: >= 360/s, p95 < 60 ms.
+  (b) the whole journey (14-20 requests: every GET and POST, redirects followed) by 20
+      simulated residents for 60 s (threads with keep-alive http.client connections). Target:
+      p95 < 300 ms on every page, no errors.
+Prints a table and writes JSON to tests/bench/results/portal-<time>.json. `--gunicorn`
+takes several settings (comma separated, "sync:3", "gthread:2x4") to compare them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import resource
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.bench.common import ROOT, ensure_cases, setup_django
+from tests.bench.portal_journey import Deadline, Resident, UnexpectedResponse
+
+RESULTS = ROOT / "tests" / "bench" / "results"
+LUA = Path(__file__).with_name("portal_submit.lua")
+# Measured on the 2-core machine (README): sync:3 did as well as sync:4 and better than sync:2
+# and gthread:2x4. The requests are CPU-bound Python (templates, forms, ORM): threads queue on
+# the GIL, a third process keeps both cores busy while another waits on PostgreSQL, a fourth
+# only adds switching. Persistent database connections come from settings (CONN_MAX_AGE=60
+# whenever DATABASE_URL is set).
+DEFAULT_GUNICORN = "sync:3"
+
+
+# --- the server -----------------------------------------------------------------------------
+
+
+def parse_setting(text: str) -> dict[str, object]:
+    kind, _, size = text.partition(":")
+    workers, _, threads = size.partition("x")
+    return {"worker_class": kind, "workers": int(workers), "threads": int(threads or 1)}
+
+
+class Gunicorn:
+    def __init__(self, setting: dict[str, object], port: int, database_url: str) -> None:
+        self.setting = setting
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,  # settings: persistent connections, CONN_MAX_AGE=60
+            "CRM_DEBUG": "0",
+            "CRM_HTTPS": "0",  # plain http here: cookies must not be Secure-only
+            "CRM_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "CRM_LOG_LEVEL": "WARNING",
+        }
+        cmd = [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "config.wsgi",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={setting['workers']}",
+            f"--worker-class={setting['worker_class']}",
+            f"--threads={setting['threads']}",
+            "--backlog=512",
+            "--timeout=60",
+            "--log-level=warning",
+        ]
+        self.log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"gunicorn exited; see {self.log.name}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/readyz")
+                if conn.getresponse().status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise SystemExit(f"gunicorn not ready after {timeout} s; see {self.log.name}")
+
+    def pids(self) -> list[int]:
+        out = [self.proc.pid]
+        for task in Path(f"/proc/{self.proc.pid}/task").glob("*/children"):
+            out += [int(p) for p in task.read_text().split()]
+        return out
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+# --- CPU accounting -------------------------------------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+
+
+def _postgres_pids() -> list[int]:
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if stat.read_text().strip() == "postgres":
+                pids.append(int(stat.parent.name))
+        except OSError:
+            pass
+    return pids
+
+
+class CpuMeter:
+    """CPU seconds of gunicorn, of every postgres process and of this generator over a run."""
+
+    def __init__(self, server: Gunicorn) -> None:
+        self.server = server
+
+    def __enter__(self) -> CpuMeter:
+        self.start = self._sample()
+        self.t0 = time.perf_counter()
+        self.load_before = os.getloadavg()
+        return self
+
+    def _sample(self) -> dict[str, float]:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        postgres = {pid: _cpu_seconds(pid) for pid in _postgres_pids()}
+        if hasattr(self, "_pg"):  # per process: those that ended are missed, new ones count all
+            used = sum(t - self._pg.get(pid, 0.0) for pid, t in postgres.items())
+        else:
+            self._pg, used = postgres, 0.0
+        return {
+            "gunicorn": sum(_cpu_seconds(p) for p in self.server.pids()),
+            "postgres": used,
+            "generator": own.ru_utime + own.ru_stime,
+            "children": kids.ru_utime + kids.ru_stime,  # wrk, once it has exited
+        }
+
+    def snapshot_top(self) -> str:
+        out = subprocess.run(
+            [shutil.which("top") or "top", "-b", "-n", "1", "-w", "120"],
+            capture_output=True,
+            text=True,
+        )
+        return "\n".join(out.stdout.splitlines()[:22])
+
+    def __exit__(self, *exc: object) -> None:
+        wall = time.perf_counter() - self.t0
+        end = self._sample()
+        # postgres processes that ended during the run are missed; new ones count from zero
+        self.cores = {k: round((end[k] - self.start[k]) / wall, 2) for k in end}
+        self.server_cpu_s = end["gunicorn"] - self.start["gunicorn"] + end["postgres"]
+        self.load = [round(x, 2) for x in os.getloadavg()]
+
+
+# --- (a) the final POST alone ---------------------------------------------------------------
+
+
+def make_templates(base_url: str, count: int, streets: list[str]) -> list[tuple[str, dict]]:
+    """Journeys made through the real pages up to the check step: (journey id, session data)."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from apps.council_crm.portal.report import SESSION_KEY
+
+    out: list[tuple[str, dict]] = []
+    lock = threading.Lock()
+
+    def work(seed: int) -> None:
+        while True:
+            with lock:
+                if len(out) >= count:
+                    return
+            resident = Resident(base_url, random.Random(seed), seed)
+            resident.streets = streets
+            path = resident.journey(stop_at_check=True)
+            journey_id = path.split("/")[2]
+            data = SessionStore(session_key=resident.cookies["sessionid"]).load()
+            with lock:
+                out.append((journey_id, data))
+            seed += 1000
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for journey_id, data in out:
+        assert list(data) == [SESSION_KEY], data
+        assert list(data[SESSION_KEY]) == [journey_id], data
+    return out[:count]
+
+
+def prepare_journeys(templates: list[tuple[str, dict]], count: int, seed: int) -> list[dict]:
+    """Session rows for `count` new journeys at the check step, each a copy of a real one."""
+    from django.conf import settings
+    from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    from apps.council_crm.portal.report import SESSION_KEY
+
+    rng = random.Random(seed)
+    encoder = SessionStore()
+    expire = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    rows, journeys = [], []
+    for n in range(count):
+        template_id, template = rng.choice(templates)
+        data = json.loads(json.dumps(template[SESSION_KEY][template_id]))
+        if data.get("contact"):
+            data["contact"].update(
+                last_name=f"Submitter {seed}-{n}",
+                email=f"bench.resident{rng.randrange(20000)}@example.com",
+            )
+        journey_id = secrets.token_urlsafe(16)  # as Journey.start makes them
+        session_key = get_random_string(32, VALID_KEY_CHARS)
+        secret = _get_new_csrf_string()
+        rows.append(
+            Session(
+                session_key=session_key,
+                session_data=encoder.encode({SESSION_KEY: {journey_id: data}}),
+                expire_date=expire,
+            )
+        )
+        journeys.append(
+            {
+                "journey_id": journey_id,
+                "path": f"/report/{journey_id}/check/",
+                "cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}; "
+                f"{settings.CSRF_COOKIE_NAME}={secret}",
+                "token": _mask_cipher_secret(secret),
+            }
+        )
+    Session.objects.bulk_create(rows, batch_size=2000)
+    return journeys
+
+
+def write_lists(journeys: list[dict], threads: int) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="portal-journeys-"))
+    for t in range(threads):
+        with open(folder / f"journeys-{t}.tsv", "w") as fh:
+            for j in journeys[t::threads]:
+                fh.write(f"{j['path']}\t{j['cookie']}\t{j['token']}\n")
+    return folder
+
+
+def run_wrk(url: str, folder: Path, *, connections: int, threads: int, seconds: int) -> dict:
+    cmd = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout=10s",
+        "-s",
+        str(LUA),
+        url,
+        "--",
+        str(folder),
+    ]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
+    return json.loads(line.removeprefix("RESULT "))
+
+
+def cases_made(journeys: list[dict]) -> int:
+    from apps.council_crm.models import ServiceRequest
+
+    keys = [f"portal-report:{j['journey_id']}" for j in journeys]
+    return sum(
+        ServiceRequest.objects.filter(idempotency_key__in=keys[i : i + 5000]).count()
+        for i in range(0, len(keys), 5000)
+    )
+
+
+def scenario_submit(server: Gunicorn, templates, args) -> dict:
+    threads = 2
+    warm = prepare_journeys(templates, 8 * 20, seed=1)
+    run_wrk(server.url, write_lists(warm, threads), connections=8, threads=threads, seconds=3)
+    journeys = prepare_journeys(templates, args.submit_journeys, seed=random.randrange(10**6))
+    folder = write_lists(journeys, threads)
+    with CpuMeter(server) as cpu:
+        timer = threading.Timer(
+            args.submit_seconds / 2, lambda: setattr(cpu, "top", cpu.snapshot_top())
+        )
+        timer.start()
+        wrk = run_wrk(
+            server.url, folder, connections=8, threads=threads, seconds=args.submit_seconds
+        )
+        timer.join()
+    made = cases_made(journeys)
+    seconds = wrk["duration_us"] / 1e6
+    # POSTs handed to wrk but unanswered when it stopped may or may not have made their case
+    in_flight = wrk["sent"] - wrk["responses"]
+    result = {
+        "connections": 8,
+        "seconds": round(seconds, 1),
+        "submissions": wrk["redirects"],
+        "per_second": round(wrk["redirects"] / seconds, 1),
+        "p50_ms": wrk["p50_us"] / 1000,
+        "p95_ms": wrk["p95_us"] / 1000,
+        "p99_ms": wrk["p99_us"] / 1000,
+        "max_ms": wrk["max_us"] / 1000,
+        "non_3xx": wrk["non_3xx"],
+        "non_3xx_statuses": wrk["non_3xx_statuses"].split(),
+        "socket_errors": wrk["socket_errors"],
+        "prepared": len(journeys),
+        "ran_out_of_journeys": wrk["exhausted"] > 0,
+        "in_flight_at_end": in_flight,
+        "new_cases": made,
+        "cases_match_302s": wrk["redirects"] <= made <= wrk["redirects"] + in_flight,
+        "server_cpu_ms_per_submission": round(1000 * cpu.server_cpu_s / max(1, made), 1),
+        # what every core of the machine would give if gunicorn and postgres had them alone
+        "cpu_bound_ceiling_per_second": round(
+            (os.cpu_count() or 1) * max(1, made) / max(cpu.server_cpu_s, 1e-9), 1
+        ),
+        "cpu_cores": cpu.cores,
+        "load_average": cpu.load,
+        "top": getattr(cpu, "top", ""),
+    }
+    return result
+
+
+# --- (b) the whole journey ------------------------------------------------------------------
+
+
+def pct(values: list[float], p: float) -> float:
+    ms = sorted(v * 1000 for v in values)
+    return round(ms[min(len(ms) - 1, round(p / 100 * (len(ms) - 1)))], 1) if ms else 0.0
+
+
+def _page_order(label: str) -> int:
+    from apps.council_crm.portal.report import STEPS
+
+    order = ["GET /report/", "GET where?q="]
+    order += [f"{m} {step}" for step in STEPS for m in ("GET", "POST")] + ["GET done"]
+    return order.index(label) if label in order else len(order)
+
+
+def scenario_journey(server: Gunicorn, args) -> dict:
+    users = [Resident(server.url, random.Random(100 + i), 100 + i) for i in range(args.users)]
+    for r in users:
+        r.streets = args.streets
+    errors: dict[str, int] = {}
+    examples: list[str] = []
+    lock = threading.Lock()
+
+    def loop(resident: Resident) -> None:
+        while True:
+            try:
+                resident.journey()
+            except Deadline:
+                return
+            except (UnexpectedResponse, OSError) as exc:
+                label = getattr(exc, "label", type(exc).__name__)
+                with lock:
+                    errors[label] = errors.get(label, 0) + 1
+                    if len(examples) < 10:
+                        examples.append(str(exc))
+                resident.cookies.clear()
+                resident.conn.close()
+
+    with CpuMeter(server) as cpu:
+        deadline = time.perf_counter() + args.journey_seconds
+        for r in users:
+            r.deadline = deadline
+        threads = [threading.Thread(target=loop, args=(r,)) for r in users]
+        for t in threads:
+            t.start()
+        time.sleep(args.journey_seconds / 2)
+        cpu.top = cpu.snapshot_top()
+        for t in threads:
+            t.join()
+    seconds = args.journey_seconds
+    pages: dict[str, list[float]] = {}
+    for r in users:
+        for label, values in r.timings.items():
+            pages.setdefault(label, []).extend(values)
+    every = [v for values in pages.values() for v in values]
+    return {
+        "users": args.users,
+        "seconds": seconds,
+        "requests": len(every),
+        "pages_per_second": round(len(every) / seconds, 1),
+        "journeys": sum(r.journeys for r in users),
+        "journeys_per_second": round(sum(r.journeys for r in users) / seconds, 2),
+        "p50_ms": pct(every, 50),
+        "p95_ms": pct(every, 95),
+        "p99_ms": pct(every, 99),
+        "worst_page_p95_ms": max((pct(v, 95) for v in pages.values()), default=0.0),
+        "errors": sum(errors.values()),
+        "errors_by_page": errors,
+        "error_examples": examples,
+        "per_page": {
+            label: {"n": len(v), "p50_ms": pct(v, 50), "p95_ms": pct(v, 95), "p99_ms": pct(v, 99)}
+            for label, v in sorted(pages.items(), key=lambda item: _page_order(item[0]))
+        },
+        "cpu_cores": cpu.cores,
+        "server_cpu_ms_per_page": round(1000 * cpu.server_cpu_s / max(1, len(every)), 1),
+        "cpu_bound_ceiling_pages_per_second": round(
+            (os.cpu_count() or 1) * len(every) / max(cpu.server_cpu_s, 1e-9), 1
+        ),
+        "load_average": cpu.load,
+        "top": cpu.top,
+    }
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def print_tables(runs: list[dict]) -> None:
+    print()
+    print("(a) final POST, 8 connections (target >= 360/s, p95 < 60 ms, no errors)")
+    print(
+        f"{'gunicorn':<14}{'subm/s':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'errors':>8}"
+        "  new cases = 302s"
+    )
+    for run in runs:
+        a = run.get("submit")
+        if a:
+            errors = a["non_3xx"] + sum(a["socket_errors"].values())
+            print(
+                f"{run['gunicorn']:<14}{a['per_second']:>8.1f}{a['p50_ms']:>8.1f}"
+                f"{a['p95_ms']:>8.1f}{a['p99_ms']:>8.1f}{errors:>8}  "
+                f"{a['new_cases']} = {a['submissions']} (+ <= {a['in_flight_at_end']} in flight): "
+                f"{a['cases_match_302s']}\n{'':<14}server cpu/subm "
+                f"{a['server_cpu_ms_per_submission']} ms (CPU-bound ceiling "
+                f"{a['cpu_bound_ceiling_per_second']}/s)"
+                f"  cpu {a['cpu_cores']}  load {a['load_average']}"
+            )
+    print()
+    print("(b) whole journey, 20 users (target p95 < 300 ms on every page, no errors)")
+    print(
+        f"{'gunicorn':<14}{'pages/s':>8}{'journ/s':>8}{'p50':>8}{'p95':>8}{'p99':>8}"
+        f"{'worst95':>9}{'errors':>8}"
+    )
+    for run in runs:
+        b = run.get("journey")
+        if b:
+            print(
+                f"{run['gunicorn']:<14}{b['pages_per_second']:>8.1f}{b['journeys_per_second']:>8.2f}"
+                f"{b['p50_ms']:>8.1f}{b['p95_ms']:>8.1f}{b['p99_ms']:>8.1f}"
+                f"{b['worst_page_p95_ms']:>9.1f}{b['errors']:>8}"
+                f"\n{'':<14}server cpu/page {b['server_cpu_ms_per_page']} ms (CPU-bound ceiling "
+                f"{b['cpu_bound_ceiling_pages_per_second']} pages/s)"
+                f"  cpu {b['cpu_cores']}  load {b['load_average']}"
+            )
+    for run in runs:
+        b = run.get("journey")
+        if b:
+            print(f"\nper page, gunicorn {run['gunicorn']} (ms):")
+            for label, s in b["per_page"].items():
+                print(f"  {label:<18}{s['n']:>7}  p50 {s['p50_ms']:>7.1f}  p95 {s['p95_ms']:>7.1f}")
+            if b["error_examples"]:
+                print("  errors:", *b["error_examples"], sep="\n    ")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--cases", type=int, default=1_000_000, help="existing cases to have")
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--gunicorn",
+        default=os.environ.get("BENCH_GUNICORN", DEFAULT_GUNICORN),
+        help="worker class:workers[xthreads], comma separated to compare (default %(default)s)",
+    )
+    parser.add_argument("--port", type=int, default=8099)
+    parser.add_argument("--submit-seconds", type=int, default=30)
+    parser.add_argument("--submit-journeys", type=int, default=15000, help="prepared for (a)")
+    parser.add_argument("--journey-seconds", type=int, default=60)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--templates", type=int, default=24, help="real journeys to copy")
+    parser.add_argument("--only", choices=["submit", "journey"], default=None)
+    args = parser.parse_args()
+
+    os.environ.setdefault("CRM_SECRET_KEY", "bench-" + "k" * 50)  # shared with gunicorn
+    setup_django(args.database_url)
+    total = ensure_cases(args.cases)
+    print(f"database holds {total:,} cases")
+    from django.db import connection
+
+    database_url = os.environ["DATABASE_URL"]
+    from apps.council_crm.models import GazetteerEntry
+
+    args.streets = sorted(
+        set(GazetteerEntry.objects.filter(kind="street").values_list("name", flat=True))
+    )
+    print(f"residents search for one of {len(args.streets)} streets of the gazetteer")
+    runs = []
+    for text in args.gunicorn.split(","):
+        setting = parse_setting(text.strip())
+        server = Gunicorn(setting, args.port, database_url)
+        run: dict = {"gunicorn": text.strip(), "setting": setting}
+        try:
+            server.wait_ready()
+            print(f"gunicorn {text}: making {args.templates} real journeys to the check step")
+            templates = make_templates(server.url, args.templates, args.streets)
+            if args.only != "journey":
+                print(f"gunicorn {text}: (a) final POST, 8 connections, {args.submit_seconds} s")
+                run["submit"] = scenario_submit(server, templates, args)
+            connection.close()
+            if args.only != "submit":
+                print(f"gunicorn {text}: (b) {args.users} users, {args.journey_seconds} s")
+                run["journey"] = scenario_journey(server, args)
+        finally:
+            server.stop()
+        runs.append(run)
+    print_tables(runs)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"portal-{datetime.now(tz=UTC):%Y%m%dT%H%M%S}.json"
+    out.write_text(json.dumps({"cases": total, "cpus": os.cpu_count(), "runs": runs}, indent=2))
+    print(f"\nresults: {out.relative_to(ROOT)}")
+    for run in runs:
+        for a in [run.get("submit")]:
+            if a and a["ran_out_of_journeys"]:
+                print(
+                    f"warning: {run['gunicorn']} ran out of prepared journeys;"
+                    " raise --submit-journeys"
+                )
+
+
+if __name__ == "__main__":
+    main()
