@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format install install-test migrate bench bench-case-create bench-visibility bench-motions bench-portal chromium clean
+.PHONY: run test lint format install install-test migrate bench bench-case-create bench-visibility bench-motions bench-portal chromium assets clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -25,6 +25,11 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# Front-end assets (committed under apps/council_crm/static/council_crm/): one stylesheet per
+# sites/<slug>/site.toml, GOV.UK Frontend's JavaScript and Leaflet.
+assets: node_modules/.installed
+	bin/build-assets
 
 chromium:
 	@command -v chromium >/dev/null || { echo "Installing Debian's chromium for the browser tests"; \

@@ -149,7 +149,7 @@ def test_report_pages_html_csv_and_print_layout(client, history, month):
     assert "TEST-REPORT-1" in download.content.decode()
     assert client.get("/motions/reports/1999-01/").status_code == 404
     assert client.get("/motions/reports/2024-13/").status_code == 404
-    css = client.get("/static/council_crm/css/site.css")
+    css = client.get("/static/council_crm/sites/demo/app.css")
     assert b"@media print" in b"".join(css.streaming_content)
 
 
