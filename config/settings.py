@@ -92,6 +92,12 @@ TEMPLATES = [
 # SQLite by default (the embedded demo); DATABASE_URL switches to PostgreSQL.
 if database_url := os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(database_url, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Server-side binding: psycopg prepares a statement a connection runs repeatedly, so
+        # PostgreSQL plans each query shape once per connection instead of on every call.
+        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
+            "CRM_DB_SERVER_SIDE_BINDING", True
+        )
 else:
     DATABASES = {
         "default": {

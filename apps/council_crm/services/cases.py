@@ -543,7 +543,6 @@ def _create(
         created=now, kind=category.sla_kind, value=category.sla_value, calendar=calendar
     )
     case = ServiceRequest(
-        reference=next_reference(year=now.astimezone(calendar.tzinfo).year),
         category=category,
         status=_default_status(),
         description=description,
@@ -576,7 +575,10 @@ def _create(
             now=now,
         )
         case.is_recurring = nearby.closed_recently >= category.recurring_threshold
+    # The two shared rows (the team's round-robin cursor, the reference counter) are locked
+    # last, so that concurrent reports wait for each other only for the inserts that follow.
     decision, team, assignee = _route_case(case)
+    case.reference = next_reference(year=now.astimezone(calendar.tzinfo).year)
     case.save(force_insert=True)
     events = [
         CaseEvent(
