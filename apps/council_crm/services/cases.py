@@ -157,7 +157,8 @@ def _resolve_location(
             ]
             return None, None, address, None
         label = address.strip() if len(address.strip()) > len(entry.name) else str(entry)
-        return entry.latitude, entry.longitude, label, entry.division
+        division = _divisions().get(entry.division_id) if entry.division_id else None
+        return entry.latitude, entry.longitude, label, division
     errors["location"] = [
         _("Tell us where the problem is: choose a point on the map or enter a street or place")
     ]
