@@ -17,6 +17,7 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from shapely.geometry import mapping, shape
 
+from apps.council_crm.config_cache import cached
 from apps.council_crm.duplicates import bounding_box, distance_m
 from apps.council_crm.geo import division_index
 from apps.council_crm.models import (
@@ -69,11 +70,19 @@ def portal_categories(*, group: CategoryGroup) -> list[ServiceCategory]:
 
 
 def portal_category(*, code: str) -> ServiceCategory | None:
-    return (
-        ServiceCategory.objects.filter(code=code, active=True)
-        .select_related("group")
-        .prefetch_related("questions")
-        .first()
+    """An active category with its group and questions (configuration: cached per process)."""
+    return _portal_categories().get(code)
+
+
+def _portal_categories() -> dict[str, ServiceCategory]:
+    return cached(
+        "portal_categories",
+        lambda: {
+            c.code: c
+            for c in ServiceCategory.objects.filter(active=True)
+            .select_related("group")
+            .prefetch_related("questions")
+        },
     )
 
 
