@@ -50,44 +50,38 @@ def survey(
 ) -> Survey:
     """One look at the same kind of report around a point: duplicates and recurrence.
 
-    A bounding box on the indexed (category, latitude, longitude) narrows the rows; the
-    database keeps those within the radius (a flat-earth distance, exact to well under a metre
-    at these ranges) and returns only the nearest open ones and a count of the recently closed
-    ones, however many reports share the spot (a street's centre collects hundreds). The
-    distances shown are great-circle distances.
+    A bounding box on the indexed (category, latitude, longitude) narrows the rows; the exact
+    distance is computed for the few left.
     """
-    from django.db.models import F, FloatField, Q
-    from django.db.models.expressions import ExpressionWrapper, Value
+    from django.db.models import Q
 
     from apps.council_crm.models import OPEN_STATES, ServiceRequest, StateCategory
 
     min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius_m)
     year_ago = now - timedelta(days=365)
-    window_start = now - timedelta(days=window_days)
-    metres_per_degree = math.radians(1) * EARTH_RADIUS_M
-    ky = metres_per_degree
-    kx = metres_per_degree * max(math.cos(math.radians(latitude)), 1e-6)
-    dy = (F("latitude") - Value(latitude)) * Value(ky)
-    dx = (F("longitude") - Value(longitude)) * Value(kx)
-    near = ServiceRequest.objects.filter(
+    rows = ServiceRequest.objects.filter(
+        Q(created_at__gte=now - timedelta(days=window_days)) | Q(resolved_at__gte=year_ago),
         category_id=category_id,
         latitude__range=(min_lat, max_lat),
         longitude__range=(min_lon, max_lon),
         duplicate_of__isnull=True,
-    ).annotate(d2=ExpressionWrapper(dy * dy + dx * dx, output_field=FloatField()))
-    within = near.filter(d2__lte=float(radius_m) ** 2)
-    rows = (
-        within.filter(status__state__in=OPEN_STATES, created_at__gte=window_start)
-        .order_by("d2", "id")
-        .values_list("id", "reference", "latitude", "longitude")[:limit]
-    )
-    found = [
-        Nearby(pk, ref, d)
-        for pk, ref, lat, lon in rows
-        if (d := distance_m(latitude, longitude, lat, lon)) <= radius_m
-    ]
-    closed = within.filter(
-        Q(status__state__in=(StateCategory.RESOLVED, StateCategory.CLOSED)),
-        resolved_at__gte=year_ago,
-    ).count()
-    return Survey(candidates=found, closed_recently=closed)
+    ).values_list(
+        "id", "reference", "latitude", "longitude", "status__state", "created_at", "resolved_at"
+    )[:500]
+    window_start = now - timedelta(days=window_days)
+    found: list[Nearby] = []
+    closed = 0
+    for pk, ref, lat, lon, state, created, resolved in rows:
+        distance = distance_m(latitude, longitude, lat, lon)
+        if distance > radius_m:
+            continue
+        if state in OPEN_STATES and created >= window_start:
+            found.append(Nearby(pk, ref, distance))
+        elif (
+            state in (StateCategory.RESOLVED, StateCategory.CLOSED)
+            and resolved
+            and resolved >= year_ago
+        ):
+            closed += 1
+    found.sort(key=lambda n: (n.distance_m, n.case_id))
+    return Survey(candidates=found[:limit], closed_recently=closed)
