@@ -24,8 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.council_crm.models import Consent, ContactPreference, User
 from apps.council_crm.permissions import Action, can
+from apps.council_crm.portal import track
 from apps.council_crm.portal.allauth_adapter import home_url_for
-from apps.council_crm.portal.forms import RADIO, PortalForm
+from apps.council_crm.portal.forms import RADIO, PortalForm, ReopenForm
+from apps.council_crm.selectors import portal as portal_selectors
 from apps.council_crm.selectors.accounts import (
     is_resident,
     resident_citizen,
@@ -87,10 +89,17 @@ def my_requests(request: HttpRequest) -> HttpResponse:
 def my_request(request: HttpRequest, reference: str) -> HttpResponse:
     user = _resident(request)
     case = case_for(user=user, reference=reference)
+    # their own request: the track page's "Not fixed? Reopen it" form works for it too
+    track.remember(request, case.reference)
     return render(
         request,
         "council_crm/account/request_detail.html",
-        {"case": case, "timeline": timeline_for(user=user, case=case)},
+        {
+            "case": case,
+            "timeline": timeline_for(user=user, case=case),
+            "tracked": portal_selectors.tracked_case(reference=case.reference),
+            "form": ReopenForm(),
+        },
     )
 
 

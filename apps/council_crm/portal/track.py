@@ -35,7 +35,8 @@ def _tracked(request: HttpRequest) -> list[str]:
     return list(request.session.get(SESSION_KEY, []))
 
 
-def _remember(request: HttpRequest, reference: str) -> None:
+def remember(request: HttpRequest, reference: str) -> None:
+    """This browser may see the case's page and reopen it (it proved it is the resident's)."""
     tracked = [r for r in _tracked(request) if r != reference][-(MAX_TRACKED - 1) :]
     request.session[SESSION_KEY] = [*tracked, reference]
 
@@ -58,7 +59,7 @@ def find(request: HttpRequest) -> HttpResponse:
             reference=form.cleaned_data["reference"], contact=form.cleaned_data["contact"]
         )
         if case is not None:
-            _remember(request, case.reference)
+            remember(request, case.reference)
             return redirect("portal:track-detail", case.reference)
         key = _failures_key(request)
         cache.add(key, 0, FAILURE_WINDOW)

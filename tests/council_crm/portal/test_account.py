@@ -453,3 +453,28 @@ def test_too_many_sign_ups_from_one_address_get_a_clear_page(client, demo_site, 
     assert response.status_code == 429
     assert "You have tried too many times" in response.content.decode()
     assert not m.User.objects.filter(email="another@example.com").exists()
+
+
+def test_a_resolved_request_can_be_reopened_from_the_account(client, demo_site):
+    from apps.council_crm.services.cases import case_transition
+
+    user = a_resident()
+    case = report_pothole(contact=resident(email="sam.jones@example.com")).case
+    case_transition(
+        case=case,
+        status=m.CaseStatus.objects.get(code="completed"),
+        actor=None,
+        public_message="Filled the hole",
+    )
+    client.force_login(user)
+
+    page = client.get(f"/account/requests/{case.reference}/").content.decode()
+    assert "Not fixed? Reopen it" in page
+    assert "Filled the hole" in page
+
+    response = client.post(f"/track/{case.reference}/reopen/", {"reason": "It is back"})
+
+    assert response["Location"] == f"/track/{case.reference}/?reopened=1"
+    case.refresh_from_db()
+    assert case.status.state == m.StateCategory.OPEN
+    assert "We have reopened your request" in client.get(response["Location"]).content.decode()
