@@ -10,6 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+
+# allauth 65's stages and internal.flows import each other: loaded from `stages` first (as when
+# a worker's system checks reach this adapter before any allauth view), the cycle fails. Load
+# the flows first, as allauth's own views do.
+from allauth.account.internal import flows  # noqa: F401
 from allauth.account.models import EmailAddress
 from allauth.account.stages import EmailVerificationStage
 from django import forms
