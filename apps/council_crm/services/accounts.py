@@ -35,6 +35,13 @@ def resident_citizen_link(*, user: User, email: str) -> Citizen | None:
         if email and citizen.email != email and citizen.anonymised_at is None:
             citizen.email = email
             citizen.save(update_fields=["email", "updated_at"])
+            AuditEvent.objects.create(
+                actor=user,
+                action="citizen_email_changed",
+                object_type="citizen",
+                object_id=str(citizen.pk),
+                data={"citizen": citizen.pk, "user": user.pk},
+            )
         return citizen
     citizen = (
         Citizen.objects.active()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from apps.council_crm.models import Channel, Citizen, Interaction, ServiceRequest, User
@@ -67,10 +68,20 @@ def citizen_match_or_create(*, details: ContactDetails) -> Citizen:
     phone = normalise_phone(details.phone)
     citizen = None
     if email:
-        # stored lower-cased, so the exact (indexed) match finds any capitalisation
-        citizen = Citizen.objects.active().filter(email=email).order_by("id").first()
+        # stored lower-cased, so the exact (indexed) match finds any capitalisation; the record
+        # linked to a resident's account (its address confirmed) comes before older ones
+        citizen = (
+            Citizen.objects.active()
+            .filter(email=email)
+            .order_by(F("user").asc(nulls_last=True), "id")
+            .first()
+        )
     if citizen is None and phone:
-        citizen = Citizen.objects.active().filter(phone=phone).order_by("id").first()
+        # A phone number on an account was typed in by its holder, never confirmed: a report
+        # by phone alone must not land on (and show in) someone's account.
+        citizen = (
+            Citizen.objects.active().filter(phone=phone, user__isnull=True).order_by("id").first()
+        )
     if citizen is None:
         preferred = details.preferred_channel or ("email" if email else "sms" if phone else "post")
         return Citizen.objects.create(

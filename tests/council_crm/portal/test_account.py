@@ -478,3 +478,38 @@ def test_a_resolved_request_can_be_reopened_from_the_account(client, demo_site):
     case.refresh_from_db()
     assert case.status.state == m.StateCategory.OPEN
     assert "We have reopened your request" in client.get(response["Location"]).content.decode()
+
+
+def test_a_phone_number_typed_into_an_account_does_not_claim_other_peoples_reports(
+    client, demo_site
+):
+    user = a_resident()
+    client.force_login(user)
+    client.post(
+        "/account/preferences/",
+        {"preferred_channel": "sms", "phone": "07700 900 123", "language": "en"},
+    )
+    assert m.Citizen.objects.get(user=user).phone == "07700900123"
+
+    # someone else reports by phone alone with that number
+    theirs = report_pothole(
+        contact=resident(email="", phone="07700900123"), description="A stranger's words"
+    ).case
+
+    assert theirs.citizen.user_id is None
+    assert theirs.reference not in client.get("/account/requests/").content.decode()
+    assert client.get(f"/account/requests/{theirs.reference}/").status_code == 404
+
+
+def test_after_an_address_change_new_reports_go_to_the_account_not_an_older_record(
+    client, demo_site
+):
+    older = report_pothole(contact=resident(email="sam@work.example")).case
+    user = a_resident()
+    resident_citizen_link(user=user, email="sam@work.example")  # the change, once confirmed
+
+    mine = report_pothole(contact=resident(email="sam@work.example")).case
+
+    assert mine.citizen.user_id == user.pk
+    assert older.citizen.user_id is None
+    assert m.AuditEvent.objects.filter(action="citizen_email_changed").exists()
