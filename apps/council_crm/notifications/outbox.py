@@ -176,16 +176,27 @@ def _insert_unless_queued(message: OutboxMessage) -> int | None:
 def _schedule_send() -> None:
     """One send task per transaction, however many messages it queued.
 
-    Inside a transaction the task is written in it (one commit for the change, its messages and
-    the task that sends them; a rollback drops all three); a marker on the commit hooks stops a
-    second task for the same transaction. Outside one, the task is enqueued at once.
+    With the database task backend, inside a transaction the task is written in it (one commit
+    for the change, its messages and the task that sends them; a rollback drops all three); a
+    marker on the commit hooks stops a second task for the same transaction. With another
+    backend it is enqueued after the commit. Outside a transaction it is enqueued at once.
     """
     conn = transaction.get_connection()
-    if conn.in_atomic_block:
-        if any(entry[1] is _task_written for entry in conn.run_on_commit):
-            return
+    if not conn.in_atomic_block:
+        _send_soon()
+    elif not _tasks_in_this_database():
+        # another queue (Redis): it would run the task before the commit, and an outage of it
+        # must not undo the change, so enqueue after the commit and never fail the caller
+        if not any(entry[1] is _send_soon for entry in conn.run_on_commit):
+            transaction.on_commit(_send_soon, robust=True)
+    elif not any(entry[1] is _task_written for entry in conn.run_on_commit):
         transaction.on_commit(_task_written)
-    _send_soon()
+        _send_soon()
+
+
+def _tasks_in_this_database() -> bool:
+    backend = settings.TASKS.get("default", {}).get("BACKEND", "")
+    return backend == "django_tasks_db.DatabaseBackend"
 
 
 def _task_written() -> None:

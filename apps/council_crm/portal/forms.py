@@ -88,12 +88,9 @@ class PinForm(PortalForm):
     _choose = _("Choose the location on the map: click or tap where the problem is")
     _numbers = _("The location must be a latitude and longitude in degrees")
 
-    latitude = forms.CharField(
-        required=False, max_length=40, widget=forms.HiddenInput(attrs={"data-pin": "latitude"})
-    )
-    longitude = forms.CharField(
-        required=False, max_length=40, widget=forms.HiddenInput(attrs={"data-pin": "longitude"})
-    )
+    # where.html writes the two hidden inputs itself; report-map.js fills them in
+    latitude = forms.CharField(required=False, max_length=40)
+    longitude = forms.CharField(required=False, max_length=40)
 
     def anchor(self, name: str) -> str:
         return self.MAP_ANCHOR

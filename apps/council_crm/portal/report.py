@@ -33,8 +33,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from apps.council_crm import duplicates
-from apps.council_crm.models import Channel, Consent, GazetteerEntry, Role, ServiceCategory
+from apps.council_crm.models import Channel, Consent, GazetteerEntry, ServiceCategory
 from apps.council_crm.selectors import portal as selectors
+from apps.council_crm.selectors.accounts import is_resident
 from apps.council_crm.services.attachments import attachment_add
 from apps.council_crm.services.cases import case_create, case_follow
 from apps.council_crm.services.citizens import ContactDetails
@@ -576,7 +577,7 @@ def _about_you(request: HttpRequest, journey: Journey) -> HttpResponse:
         return redirect(journey.url("category"))
     initial = {**journey.data.get("contact", {}), "anonymous": journey.data.get("anonymous")}
     user = request.user
-    if "contact" not in journey.data and getattr(user, "role", None) == Role.RESIDENT:
+    if "contact" not in journey.data and user.is_authenticated and is_resident(user):
         # a signed-in resident's report is matched to their record by this email
         initial.update(first_name=user.first_name, last_name=user.last_name, email=user.email)
     form = forms.AboutYouForm(

@@ -54,9 +54,3 @@ def govuk_widget(field: BoundField) -> SafeString:
 @register.filter
 def is_checkbox(field: BoundField) -> bool:
     return isinstance(field.field.widget, forms.CheckboxInput)
-
-
-@register.filter
-def plain_help(field: BoundField) -> str:
-    """allauth's help texts are HTML lists (password rules): as plain text for a hint."""
-    return strip_tags(str(field.help_text or "")).strip()

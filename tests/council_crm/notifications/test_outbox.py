@@ -505,3 +505,15 @@ def test_two_workers_at_once_send_each_text_exactly_once(case, templates, notify
     assert len(timeline(case)) == 20
     # The second worker did recover messages from the first (else this proved nothing).
     assert OutboxMessage.objects.filter(attempts__gt=1).exists()
+
+
+@pytest.mark.django_db
+def test_with_another_task_queue_the_send_task_waits_for_the_commit(
+    case, templates, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        queue_email(case)
+        queue_email(case, key="ack:2")
+
+    assert len(callbacks) == 1  # one enqueue after the commit, robust to the queue being down

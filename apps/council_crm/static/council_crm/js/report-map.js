@@ -48,6 +48,7 @@
     errorBox.appendChild(document.createTextNode(message));
     errorBox.hidden = false;
     group.classList.add("govuk-form-group--error");
+    el.setAttribute("aria-describedby", "report-map-instructions report-map-error");
     status.textContent = message;
   }
 
@@ -55,6 +56,7 @@
     errorBox.hidden = true;
     errorBox.textContent = "";
     group.classList.remove("govuk-form-group--error");
+    el.setAttribute("aria-describedby", "report-map-instructions");
   }
 
   // --- point in polygon (GeoJSON Polygon / MultiPolygon, holes included) -------------------
