@@ -40,6 +40,7 @@ install-test: $(VENV)/.installed-test node_modules/.installed chromium
 
 migrate: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 
 run: migrate
 	$(PY) manage.py load_site --demo-users

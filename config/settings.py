@@ -156,6 +156,16 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# The cache counts rate limits (sign-in, sign-up, password reset, tracking look-ups), so it is
+# shared by every process: a table in the database (`manage.py createcachetable`, run by
+# `make migrate`; the test runner makes it in the test database).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "crm_cache",
+    }
+}
+
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:account"
 LOGOUT_REDIRECT_URL = "portal:home"
@@ -163,7 +173,7 @@ LOGOUT_REDIRECT_URL = "portal:home"
 # Resident accounts: django-allauth at /account/ (see docs/adr/0011-*). Residents sign up and
 # sign in with their email address, verified before the first sign-in; staff and councillors
 # (created by the council) sign in there too, by username or email. Every form is rate limited
-# (allauth counts in the default cache).
+# (allauth counts in the default cache, which every process shares).
 INSTALLED_APPS += ["allauth", "allauth.account"]
 MIDDLEWARE += ["allauth.account.middleware.AccountMiddleware"]
 AUTHENTICATION_BACKENDS = [

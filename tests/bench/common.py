@@ -26,6 +26,7 @@ def setup_django(database_url: str | None = None) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("createcachetable")
 
 
 def _create_database(url: str) -> None:
