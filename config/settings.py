@@ -190,6 +190,7 @@ ACCOUNT_FORMS = {
         "reset_password": "ResetPasswordForm",
         "reset_password_from_key": "ResetPasswordKeyForm",
         "change_password": "ChangePasswordForm",
+        "reauthenticate": "ReauthenticateForm",
     }.items()
 }
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
@@ -199,6 +200,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True  # one address per account: the one the citizen record matches
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = False
+# Changing the email address or password, downloading everything held about you and deleting
+# the account ask for the password again unless it was given in the last 5 minutes.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SESSION_COOKIE_SECURE else "http"
 ACCOUNT_RATE_LIMITS = {

@@ -141,8 +141,16 @@ def test_a_resident_signs_up_sees_requests_withdraws_consent_downloads_and_delet
     assert heading(page) == "Your account"
     assert Citizen.objects.get(user__email=EMAIL).preferred_channel == "sms"
 
-    # download my data
+    # download my data: the password again first (it was not given in the last five minutes)
     page.get_by_role("link", name="Download your data").click()
+    assert heading(page) == "Confirm it is you"
+    check_page(page, "12a-confirm-password")
+    page.get_by_label("Password").fill("not my password")
+    page.get_by_role("button", name="Continue").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    check_page(page, "12b-confirm-password-error")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
     assert heading(page) == "Download your data"
     check_page(page, "12-download")
     with page.expect_download() as info:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.decorators import reauthentication_required
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -221,6 +222,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@reauthentication_required
 def download(request: HttpRequest) -> HttpResponse:
     """GET explains what is in the download; POST makes it (the same export a subject access
     request gets from the data protection officer, audited the same way)."""
@@ -243,6 +245,7 @@ def download(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reauthentication_required
 def delete(request: HttpRequest) -> HttpResponse:
     user = _resident(request)
     open_cases = list(resident_open_cases(user=user)[:50])

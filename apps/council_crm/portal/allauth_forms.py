@@ -107,3 +107,10 @@ class ChangePasswordForm(allauth_forms.ChangePasswordForm):
             label=_("Confirm your new password"),
             required=_("Enter your new password again"),
         )
+
+
+class ReauthenticateForm(allauth_forms.ReauthenticateForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "password", label=_("Password"), required=_("Enter your password"))
+        self.fields["password"].widget.attrs["autocomplete"] = "current-password"

@@ -56,6 +56,14 @@ def a_resident(email: str = "sam.jones@example.com") -> m.User:
     return user
 
 
+def sign_in(client, user: m.User) -> None:
+    """Signed in, with the password just given again (downloading or deleting everything, and
+    changing the email address, ask for it unless it was given in the last five minutes)."""
+    client.force_login(user)
+    response = client.post("/account/reauthenticate/", {"password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+
+
 def error_links(html: str) -> list[str]:
     summary = html.split('class="govuk-error-summary"', 1)[1].split("</div>", 1)[0]
     return re.findall(r'href="#([^"]+)"', summary)
@@ -310,7 +318,7 @@ def test_download_holds_their_requests_and_nothing_of_other_peoples(client, demo
     theirs = report_pothole(
         contact=resident(email="bob.other@example.com"), description="Bob's own pothole"
     ).case
-    client.force_login(user)
+    sign_in(client, user)
     assert "Download your data" in client.get("/account/download/").content.decode()
 
     response = client.post("/account/download/")
@@ -341,7 +349,7 @@ def test_delete_asks_first_warns_about_open_requests_then_anonymises_and_signs_o
 ):
     user = a_resident()
     case = report_pothole(contact=resident(email="sam.jones@example.com")).case
-    client.force_login(user)
+    sign_in(client, user)
 
     page = client.get("/account/delete/").content.decode()
     assert "You cannot undo this." in page
@@ -406,7 +414,7 @@ def test_signing_in_before_confirming_asks_again_and_signs_nobody_in(client, dem
 
 def test_a_changed_and_confirmed_address_moves_to_the_citizen_record(client, demo_site):
     user = a_resident()
-    client.force_login(user)
+    sign_in(client, user)
     page = client.get("/account/email/").content.decode()
     assert "sam.jones@example.com" in page
 
@@ -513,3 +521,22 @@ def test_after_an_address_change_new_reports_go_to_the_account_not_an_older_reco
     assert mine.citizen.user_id == user.pk
     assert older.citizen.user_id is None
     assert m.AuditEvent.objects.filter(action="citizen_email_changed").exists()
+
+
+def test_deleting_or_downloading_asks_for_the_password_again_when_it_was_not_just_given(
+    client, demo_site
+):
+    user = a_resident()
+    client.force_login(user)  # a session signed in some time ago: no recent password
+
+    deleting = client.post("/account/delete/", {"confirm": "yes"})
+    downloading = client.post("/account/download/")
+
+    assert deleting["Location"].startswith("/account/reauthenticate/")
+    assert downloading["Location"].startswith("/account/reauthenticate/")
+    user.refresh_from_db()
+    assert user.is_active
+    assert m.Citizen.objects.get(user=user).anonymised_at is None
+    page = client.get(deleting["Location"]).content.decode()
+    assert "Confirm it is you" in page
+    assert "Enter your password to carry on." in page
