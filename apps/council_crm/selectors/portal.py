@@ -127,7 +127,8 @@ def case_confirmation(*, reference: str) -> ServiceRequest | None:
     """The case a journey in this session just created (the session is the proof)."""
     return (
         ServiceRequest.objects.filter(reference=reference)
-        .select_related("category", "team", "status")
+        .select_related("category", "team", "status", "division")
+        .defer("division__boundary")
         .first()
     )
 

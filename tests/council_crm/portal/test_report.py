@@ -49,6 +49,8 @@ def test_a_resident_reports_a_pothole_by_street_and_sees_the_reference_team_and_
     assert case.team.name in text
     assert f"{case.promised_date:%-d %B %Y}" in text
     assert case.address == "Church Street, Aldermoor"
+    assert "Church Street, Aldermoor" in text
+    assert f"In {case.division.name}" in text
     assert case.answers == {"location": "On the road", "depth": "More than 10 cm", "hazard": "Yes"}
     assert case.channel == "web"
     assert case.citizen.email == "sam@example.com"
