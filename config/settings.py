@@ -201,7 +201,7 @@ ACCOUNT_CHANGE_EMAIL = True  # one address per account: the one the citizen reco
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = False
 # Changing the email address or password, downloading everything held about you and deleting
-# the account ask for the password again unless it was given in the last 5 minutes.
+# the account ask for the password again (signing in does not count); it holds for 5 minutes.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
