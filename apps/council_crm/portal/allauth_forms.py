@@ -72,41 +72,33 @@ class ResetPasswordForm(allauth_forms.ResetPasswordForm):
         _set(self, "email", label=_("Email address"), **EMAIL_ERRORS)
 
 
+def _new_password(form: Any) -> None:
+    _set(
+        form,
+        "password1",
+        label=_("New password"),
+        help_text=PASSWORD_HINT,
+        required=_("Enter a new password"),
+    )
+    _set(
+        form,
+        "password2",
+        label=_("Confirm your new password"),
+        required=_("Enter your new password again"),
+    )
+
+
 class ResetPasswordKeyForm(allauth_forms.ResetPasswordKeyForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _set(
-            self,
-            "password1",
-            label=_("New password"),
-            help_text=PASSWORD_HINT,
-            required=_("Enter a new password"),
-        )
-        _set(
-            self,
-            "password2",
-            label=_("Confirm your new password"),
-            required=_("Enter your new password again"),
-        )
+        _new_password(self)
 
 
 class ChangePasswordForm(allauth_forms.ChangePasswordForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _set(self, "oldpassword", label=_("Current password"), required=_("Enter your password"))
-        _set(
-            self,
-            "password1",
-            label=_("New password"),
-            help_text=PASSWORD_HINT,
-            required=_("Enter a new password"),
-        )
-        _set(
-            self,
-            "password2",
-            label=_("Confirm your new password"),
-            required=_("Enter your new password again"),
-        )
+        _new_password(self)
 
 
 class ReauthenticateForm(allauth_forms.ReauthenticateForm):
