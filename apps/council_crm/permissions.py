@@ -142,6 +142,14 @@ def can(user: User | None, action: str, case: ServiceRequest) -> bool:
     return False
 
 
+def can_manage_motions(user: User | None) -> bool:
+    """May this user record motions, decisions, replies and actions at /desk/motions/?
+
+    Council staff and administrators: the register is public, so this guards only writing to
+    it (and the desk's views of overdue actions and imports)."""
+    return _active(user) and (user.is_staff_member or user.is_superuser)  # type: ignore[union-attr]
+
+
 def consent_covers(*, case: ServiceRequest, councillor: Councillor) -> bool:
     """An active 'share with my councillor' consent covers this case and this councillor."""
     if case.citizen_id is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from apps.council_crm import models as m
@@ -233,3 +234,29 @@ def test_admin_shows_the_register_read_only(client, demo_site, passed_motion):
         f"/admin/council_crm/motion/{passed_motion.pk}/change/", {"title": "Changed"}
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("username", "may"),
+    [
+        ("aisha.okafor", True),  # case officer
+        ("chris.obrien", True),  # team leader
+        ("manager", True),
+        ("admin", True),
+        ("dpo", True),
+        ("cllr.andrew.moffat", False),
+        ("mso.bethany.clarke", False),
+        ("resident", False),
+    ],
+)
+def test_who_may_manage_motions_is_one_rule_in_permissions(demo_site, username, may):
+    from apps.council_crm.models import User
+    from apps.council_crm.permissions import can_manage_motions
+    from apps.council_crm.services.demo import demo_users_ensure
+
+    demo_users_ensure()
+    user = User.objects.get(username=username)
+    assert can_manage_motions(user) is may
+    user.is_active = False
+    assert can_manage_motions(user) is False
+    assert can_manage_motions(None) is False
