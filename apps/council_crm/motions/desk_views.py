@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -142,64 +143,79 @@ def _done(request: HttpRequest, motion: Motion, message: str) -> HttpResponse:
     return redirect("motions_desk:manage", motion.reference)
 
 
-@staff_required
-@require_POST
-def desk_schedule(request: HttpRequest, reference: str) -> HttpResponse:
+def _post_on_manage(
+    request: HttpRequest,
+    reference: str,
+    *,
+    form_class: type[Any],
+    prefix: str,
+    write: Callable[..., Any],
+    done: str,
+) -> HttpResponse:
+    """One of the manage page's forms, posted: the service writes, or the page shows the form's
+    errors (and the service's) with what was typed."""
     motion = _motion(reference)
-    form = ScheduleForm(request.POST, prefix="schedule")
+    form = form_class(request.POST, prefix=prefix)
     if form.is_valid():
         try:
-            motion_schedule(motion=motion, meeting=form.cleaned_data["meeting"], actor=request.user)
+            write(motion=motion, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            return _done(request, motion, _("Motion put on the agenda"))
-    return _manage(request, motion, schedule_form=form)
+            return _done(request, motion, done)
+    return _manage(request, motion, **{f"{prefix}_form": form})
+
+
+@staff_required
+@require_POST
+def desk_schedule(request: HttpRequest, reference: str) -> HttpResponse:
+    return _post_on_manage(
+        request,
+        reference,
+        form_class=ScheduleForm,
+        prefix="schedule",
+        write=motion_schedule,
+        done=_("Motion put on the agenda"),
+    )
 
 
 @staff_required
 @require_POST
 def desk_decision(request: HttpRequest, reference: str) -> HttpResponse:
-    motion = _motion(reference)
-    form = DecisionForm(request.POST, prefix="decision")
-    if form.is_valid():
-        try:
-            motion_record_decision(motion=motion, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            return _done(request, motion, _("Decision recorded"))
-    return _manage(request, motion, decision_form=form)
+    return _post_on_manage(
+        request,
+        reference,
+        form_class=DecisionForm,
+        prefix="decision",
+        write=motion_record_decision,
+        done=_("Decision recorded"),
+    )
 
 
 @staff_required
 @require_POST
 def desk_reply(request: HttpRequest, reference: str) -> HttpResponse:
-    motion = _motion(reference)
-    form = ReplyForm(request.POST, prefix="reply")
-    if form.is_valid():
-        try:
-            motion_reply_add(motion=motion, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            return _done(request, motion, _("Reply added"))
-    return _manage(request, motion, reply_form=form)
+    return _post_on_manage(
+        request,
+        reference,
+        form_class=ReplyForm,
+        prefix="reply",
+        write=motion_reply_add,
+        done=_("Reply added"),
+    )
 
 
 @staff_required
 @require_POST
 def desk_action_add(request: HttpRequest, reference: str) -> HttpResponse:
-    motion = _motion(reference)
-    form = ActionForm(request.POST, prefix="action")
-    if form.is_valid():
-        try:
-            motion_action_add(motion=motion, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            return _done(request, motion, _("Follow-up action added"))
-    return _manage(request, motion, action_form=form)
+    return _post_on_manage(
+        request,
+        reference,
+        form_class=ActionForm,
+        prefix="action",
+        write=motion_action_add,
+        done=_("Follow-up action added"),
+    )
 
 
 @staff_required
