@@ -14,6 +14,7 @@ logger = logging.getLogger(__name__)
 # Jobs for `periodic_run`: dotted paths of callables that take no arguments and are safe to run
 # again at any time (e.g. SLA escalation, auto-closing resolved cases). Add yours here.
 PERIODIC_JOBS: list[str] = [
+    "apps.council_crm.services.intake.reports_log",  # any web report whose task was lost
     "apps.council_crm.services.cases.cases_escalate",
     "apps.council_crm.services.cases.cases_autoclose",
     "apps.council_crm.services.privacy.cases_retention_run",
@@ -41,6 +42,14 @@ def _drain_outbox() -> int:
 def outbox_send() -> int:
     """Send what is due in the outbox. Enqueued after each commit that queued a message."""
     return _drain_outbox()
+
+
+@task()
+def reports_log_task() -> int:
+    """Log the web reports waiting as cases. Written with each report received (ADR 0013)."""
+    from apps.council_crm.services.intake import reports_log  # it imports this module
+
+    return reports_log()
 
 
 @task()

@@ -24,6 +24,7 @@ from .catalogue import (
 from .comms import NotificationChannel, NotificationEvent, NotificationTemplate, OutboxMessage
 from .consent import Consent
 from .geography import Division, GazetteerEntry
+from .intake import ReportSubmission
 from .motions import (
     ActionProgressNote,
     FollowUpAction,
@@ -84,6 +85,7 @@ __all__ = [
     "OutboxMessage",
     "Priority",
     "ReferenceCounter",
+    "ReportSubmission",
     "Role",
     "RoutingRule",
     "SatisfactionSurvey",

@@ -184,7 +184,7 @@ def _schedule_send() -> None:
     conn = transaction.get_connection()
     if not conn.in_atomic_block:
         _send_soon()
-    elif not _tasks_in_this_database():
+    elif not tasks_in_this_database():
         # another queue (Redis): it would run the task before the commit, and an outage of it
         # must not undo the change, so enqueue after the commit and never fail the caller
         if not any(entry[1] is _send_soon for entry in conn.run_on_commit):
@@ -194,7 +194,7 @@ def _schedule_send() -> None:
         _send_soon()
 
 
-def _tasks_in_this_database() -> bool:
+def tasks_in_this_database() -> bool:
     backend = settings.TASKS.get("default", {}).get("BACKEND", "")
     return backend == "django_tasks_db.DatabaseBackend"
 
@@ -246,7 +246,7 @@ def retry_delay(attempt: int) -> timedelta:
 
 
 @contextmanager
-def _write_transaction() -> Iterator[None]:
+def write_transaction() -> Iterator[None]:
     """A transaction that takes SQLite's write lock at BEGIN, so concurrent claims queue."""
     if connection.vendor == "sqlite":
         connection.ensure_connection()  # connecting would reset transaction_mode
@@ -262,7 +262,7 @@ def _write_transaction() -> Iterator[None]:
 
 
 def _claim(*, limit: int, now: datetime) -> list[_Claim]:
-    with _write_transaction():
+    with write_transaction():
         due = OutboxMessage.objects.filter(
             status__in=[Status.PENDING, Status.SENDING], next_attempt_at__lte=now
         ).order_by("next_attempt_at", "id")

@@ -1,9 +1,10 @@
 """Report a problem: one question per page, plain forms, the journey kept in the session.
 
 Each journey has its own id (in the URL and as the key of its state in the session), so two
-reports in two tabs do not mix. The id is also the idempotency key given to case_create: a
-double click, a refresh or the back button after the case was made returns the same case, and
-the journey, once complete, only ever shows its confirmation.
+reports in two tabs do not mix. The id is also the report's idempotency key: a double click, a
+refresh or the back button after sending returns the same report, and the journey, once sent,
+only ever shows its confirmation. Sending receives the report with its reference; the worker
+logs it as a case moments later (services/intake.py, ADR 0013).
 """
 
 from __future__ import annotations
@@ -20,9 +21,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,13 +31,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from apps.council_crm import duplicates
-from apps.council_crm.models import Channel, Consent, GazetteerEntry, ServiceCategory
+from apps.council_crm.models import GazetteerEntry, ReportSubmission, ServiceCategory
 from apps.council_crm.selectors import portal as selectors
 from apps.council_crm.selectors.accounts import is_resident
-from apps.council_crm.services.attachments import attachment_add
-from apps.council_crm.services.cases import case_create, case_follow
+from apps.council_crm.services.cases import IdempotencyConflict, case_follow
 from apps.council_crm.services.citizens import ContactDetails
-from apps.council_crm.services.consent import consent_grant
+from apps.council_crm.services.intake import (
+    report_key,
+    report_receive,
+    upload_storage,
+    uploads_discard,
+)
 
 from . import forms
 
@@ -71,11 +73,6 @@ TITLES = {
 }
 
 
-def _temp_storage(journey_id: str) -> FileSystemStorage:
-    """Cleaned photos wait here until the report is sent (never served: not under a URL)."""
-    return FileSystemStorage(location=Path(settings.MEDIA_ROOT) / "portal-uploads" / journey_id)
-
-
 # --- the journey in the session -------------------------------------------------------------
 
 
@@ -93,7 +90,9 @@ class Journey:
         journeys = request.session.get(SESSION_KEY, {})
         while len(journeys) >= MAX_JOURNEYS:  # the oldest first: dicts keep insertion order
             old = next(iter(journeys))
-            _discard_photos(old, journeys.pop(old).get("photos", []))
+            data = journeys.pop(old)
+            if not data.get("sent"):  # a sent report's photos wait for the worker
+                uploads_discard(old, data.get("photos", []))
         journey_id = secrets.token_urlsafe(16)
         journeys[journey_id] = {}
         request.session[SESSION_KEY] = journeys
@@ -111,7 +110,7 @@ class Journey:
 
     @property
     def finished(self) -> bool:
-        return bool(self.data.get("case") or self.data.get("followed"))
+        return bool(self.data.get("sent") or self.data.get("case") or self.data.get("followed"))
 
     @property
     def place(self) -> GazetteerEntry | None:
@@ -150,7 +149,14 @@ def purge_abandoned_uploads(*, older_than: timedelta, now: datetime | None = Non
     removed = 0
     if not root.is_dir():
         return 0
+    waiting = set(
+        ReportSubmission.objects.filter(idempotency_key__startswith="portal-report:").values_list(
+            "payload__journey_id", flat=True
+        )
+    )
     for folder in root.iterdir():
+        if folder.name in waiting:  # sent; the worker has not logged it yet
+            continue
         for item in folder.iterdir() if folder.is_dir() else []:
             if item.is_file() and item.stat().st_mtime < cutoff:
                 item.unlink(missing_ok=True)
@@ -158,12 +164,6 @@ def purge_abandoned_uploads(*, older_than: timedelta, now: datetime | None = Non
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
     return removed
-
-
-def _discard_photos(journey_id: str, photos: list[dict[str, str]]) -> None:
-    storage = _temp_storage(journey_id)
-    for photo in photos:
-        storage.delete(photo["file"])
 
 
 def _page(
@@ -542,7 +542,7 @@ def _details(request: HttpRequest, journey: Journey) -> HttpResponse:
     photos: list[dict[str, str]] = journey.data.get("photos", [])
     if request.method == "POST" and "remove" in request.POST:
         keep = [p for p in photos if p["file"] != request.POST["remove"]]
-        _discard_photos(journey.id, [p for p in photos if p not in keep])
+        uploads_discard(journey.id, [p for p in photos if p not in keep])
         journey.data["photos"] = keep
         journey.save()
         return redirect(request.get_full_path())
@@ -553,7 +553,7 @@ def _details(request: HttpRequest, journey: Journey) -> HttpResponse:
         photos_kept=len(photos),
     )
     if request.method == "POST" and form.is_valid():
-        storage = _temp_storage(journey.id)
+        storage = upload_storage(journey.id)
         for name, data, content_type, ext in form.cleaned_photos:
             stored = storage.save(f"{uuid.uuid4().hex}.{ext}", ContentFile(data))
             photos.append({"file": stored, "name": name, "type": content_type})
@@ -634,13 +634,15 @@ def _check(request: HttpRequest, journey: Journey) -> HttpResponse:
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
         try:
-            reference = _submit(journey, category=category, place=place, pin=pin)
+            _send(journey, category=category, place=place, pin=pin)
+        except IdempotencyConflict:
+            pass  # sent already, with other answers (a step was changed in another tab)
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
                 row = "questions" if key.startswith("answers.") else CHECK_ANCHORS.get(key, "")
                 errors += [(f"check-{row}" if row else "", m) for m in messages]
-        else:
-            journey.data["case"] = reference
+        if not errors:
+            journey.data["sent"] = True
             journey.save()
             return redirect("portal:report-done", journey.id)
     labels = {q.code: q.label for q in category.questions.all()}
@@ -662,21 +664,20 @@ def _check(request: HttpRequest, journey: Journey) -> HttpResponse:
     )
 
 
-def _submit(
+def _send(
     journey: Journey,
     *,
     category: ServiceCategory,
     place: GazetteerEntry | None,
     pin: tuple[float, float] | None,
-) -> str:
-    """Create the case, then its photos and the consent, all or nothing; once per journey.
+) -> None:
+    """Send the report (services/intake.py): the case, its photos and the consent follow.
 
     A pin is sent as its point (the case's division follows from it) with the nearest street
     as the address, for the people who read it; a street or place is sent by its name.
     """
     d = journey.data
     anonymous = bool(d.get("anonymous"))
-    storage = _temp_storage(journey.id)
     if pin is not None:
         latitude, longitude = pin
         near = selectors.nearest_place(latitude=latitude, longitude=longitude)
@@ -687,35 +688,17 @@ def _submit(
         }
     else:
         location = {"address": str(place)}
-    with transaction.atomic():
-        result = case_create(
-            actor=None,
-            channel=Channel.WEB,
-            category=category.code,
-            description=d.get("description", ""),
-            answers=d.get("answers", {}),
-            **location,
-            contact=None if anonymous else ContactDetails(**d.get("contact", {})),
-            anonymous=anonymous,
-            idempotency_key=f"portal-report:{journey.id}",
-        )
-        case = result.case
-        if result.created:
-            for photo in d.get("photos", []):
-                with storage.open(photo["file"], "rb") as fh:
-                    upload = SimpleUploadedFile(photo["name"], fh.read(), photo["type"])
-                attachment_add(case=case, upload=upload, actor=None)
-            if d.get("consent") and case.citizen is not None:
-                consent_grant(
-                    citizen=case.citizen,
-                    purpose=Consent.Purpose.SHARE_WITH_COUNCILLOR,
-                    actor=None,
-                    channel=Channel.WEB,
-                    scope=Consent.Scope.CASE,
-                    case=case,
-                )
-    transaction.on_commit(lambda: _discard_photos(journey.id, d.get("photos", [])))
-    return case.reference
+    report_receive(
+        journey_id=journey.id,
+        category=category.code,
+        description=d.get("description", ""),
+        answers=d.get("answers", {}),
+        **location,
+        contact=None if anonymous else ContactDetails(**d.get("contact", {})),
+        anonymous=anonymous,
+        photos=d.get("photos", []),
+        consent=bool(d.get("consent")) and not anonymous,
+    )
 
 
 @never_cache
@@ -728,8 +711,8 @@ def done(request: HttpRequest, journey_id: str) -> HttpResponse:
     if journey.data.get("followed"):
         case = selectors.case_confirmation(reference=journey.data["followed"])
         template = "followed"
-    elif journey.data.get("case"):
-        case = selectors.case_confirmation(reference=journey.data["case"])
+    elif journey.data.get("sent") or journey.data.get("case"):
+        case = selectors.report_confirmation(idempotency_key=report_key(journey.id))
         template = "done"
     else:
         return redirect(journey.url(journey.first_incomplete()))

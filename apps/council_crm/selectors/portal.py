@@ -15,6 +15,7 @@ import shapely
 from django.conf import settings
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from shapely.geometry import mapping, shape
 
 from apps.council_crm.config_cache import cached
@@ -25,6 +26,7 @@ from apps.council_crm.models import (
     CategoryGroup,
     Division,
     GazetteerEntry,
+    ReportSubmission,
     SatisfactionSurvey,
     ServiceCategory,
     ServiceRequest,
@@ -133,6 +135,29 @@ def case_confirmation(*, reference: str) -> ServiceRequest | None:
     )
 
 
+def report_confirmation(*, idempotency_key: str) -> ServiceRequest | ReportSubmission | None:
+    """What a sent web report has become: its case, or the submission still waiting for the
+    worker (which has the same reference, category, place, team and promised date).
+
+    The submission is looked for first: the worker makes the case and deletes the submission
+    in one commit, so this never misses both.
+    """
+    submission = (
+        ReportSubmission.objects.filter(idempotency_key=idempotency_key)
+        .select_related("category", "team", "division")
+        .defer("division__boundary")
+        .first()
+    )
+    if submission is not None:
+        return submission
+    return (
+        ServiceRequest.objects.filter(idempotency_key=idempotency_key)
+        .select_related("category", "team", "status", "division")
+        .defer("division__boundary")
+        .first()
+    )
+
+
 # --- tracking -------------------------------------------------------------------------------
 
 
@@ -171,7 +196,22 @@ def case_for_tracking(*, reference: str, contact: str) -> ServiceRequest | None:
     matched = False
     for value in values:
         matched |= hmac.compare_digest(value.encode(), given) and bool(given)
+    if case is None:
+        return _submission_for_tracking(reference=reference, given=given)
     return case if matched else None
+
+
+def _submission_for_tracking(*, reference: str, given: bytes) -> ReportSubmission | None:
+    """A web report received but not yet logged, when the contact is the one it was sent with."""
+    submission = ReportSubmission.objects.filter(reference__iexact=reference.strip()).first()
+    if submission is None:
+        return None
+    values = [submission.email.strip().lower()] if submission.email else []
+    values += [normalise_phone(submission.phone)] if submission.phone else []
+    matched = False
+    for value in values or ["-" * len(given)]:
+        matched |= hmac.compare_digest(value.encode(), given) and bool(given)
+    return submission if matched else None
 
 
 @dataclass(frozen=True)
@@ -198,7 +238,7 @@ def tracked_case(*, reference: str, now: datetime | None = None) -> TrackedCase 
         .first()
     )
     if case is None:
-        return None
+        return _tracked_submission(reference=reference)
     timeline = list(case.events.filter(is_public=True).order_by("created_at", "id"))
     done = case.status.state in (StateCategory.RESOLVED, StateCategory.CLOSED)
     window = timedelta(days=settings.CRM_SITE.reopen_window_days)
@@ -216,6 +256,28 @@ def tracked_case(*, reference: str, now: datetime | None = None) -> TrackedCase 
         timeline=timeline,
         can_reopen=bool(until and now <= until),
         reopen_until=until.astimezone(tz).date() if until else None,
+    )
+
+
+def _tracked_submission(*, reference: str) -> TrackedCase | None:
+    """A web report received moments ago, before the worker has logged it as a case."""
+    submission = (
+        ReportSubmission.objects.filter(reference=reference).select_related("category").first()
+    )
+    if submission is None:
+        return None
+    return TrackedCase(
+        reference=submission.reference,
+        category=submission.category.name,
+        status=str(_("Received")),
+        state=StateCategory.NEW,
+        address="" if submission.category.is_sensitive else submission.address,
+        reported=submission.received_at,
+        promised_date=submission.promised_date,
+        resolved_at=None,
+        timeline=[],
+        can_reopen=False,
+        reopen_until=None,
     )
 
 

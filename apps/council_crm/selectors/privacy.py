@@ -59,6 +59,16 @@ def _admin_log_about(citizen: Citizen) -> Q:
     return about
 
 
+def _web_reports_of(citizen: Citizen) -> Q:
+    """Web reports not yet logged as cases carry the contact given, not a citizen."""
+    about = Q(pk__in=[])
+    if citizen.email:
+        about |= Q(email__iexact=citizen.email)
+    if citizen.phone:
+        about |= Q(phone=citizen.phone)
+    return about
+
+
 @dataclass(frozen=True)
 class Holder:
     """A model that holds personal data about residents, and how its rows reach a citizen."""
@@ -209,6 +219,13 @@ PERSONAL_DATA: tuple[Holder, ...] = (
         case_links=("case",),
         free_text=("recipient", "subject", "body", "last_error"),
         third_parties=("citizen", "user__citizen"),
+    ),
+    Holder(
+        "council_crm.ReportSubmission",
+        "Reports you sent from the website that were not yet logged as cases: what you told "
+        "us, where, and how to contact you.",
+        links=(_web_reports_of,),
+        free_text=("address",),
     ),
     Holder(
         "council_crm.AccessLog",

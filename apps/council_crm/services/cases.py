@@ -387,7 +387,20 @@ def _default_status() -> CaseStatus:
     return status
 
 
-def case_create(
+@dataclass(frozen=True)
+class CheckedCase:
+    """case_create's input once every check has passed: what the case will be made from."""
+
+    category: ServiceCategory
+    answers: dict[str, Any]
+    latitude: float | None
+    longitude: float | None
+    address: str
+    division: Division | None
+    raised_as: str
+
+
+def case_check(
     *,
     actor: User | None,
     channel: str,
@@ -401,40 +414,10 @@ def case_create(
     anonymous: bool = False,
     on_behalf_of: Councillor | None = None,
     raised_as: str = "",
-    idempotency_key: str | None = None,
-    now: datetime | None = None,
-) -> CaseCreated:
-    """Log a service request from any channel. Raises ValidationError (field -> messages).
-
-    Nothing is written unless every check passes. With an idempotency key, the same request
-    returns the case it made the first time; a different request with the same key is an error.
-    """
-    now = now or timezone.now()
+) -> CheckedCase:
+    """Every check case_create makes, writing nothing. Raises ValidationError."""
     answers = dict(answers or {})
     contact = contact or ContactDetails()
-    payload = {
-        "channel": channel,
-        "category": category.code if isinstance(category, ServiceCategory) else category,
-        "description": description,
-        "answers": answers,
-        "latitude": latitude,
-        "longitude": longitude,
-        "address": address,
-        "contact": asdict(contact),
-        "anonymous": anonymous,
-        "on_behalf_of": on_behalf_of.pk if on_behalf_of else None,
-        "raised_as": raised_as,
-    }
-    payload_hash = _payload_hash(payload)
-    if idempotency_key:
-        if len(idempotency_key) > 100:
-            raise ValidationError(
-                {"idempotency_key": [_("The idempotency key must be 100 characters or fewer")]}
-            )
-        existing = _existing_for_key(idempotency_key, payload_hash)
-        if existing is not None:
-            return CaseCreated(existing, created=False)
-
     errors: dict[str, list[str]] = {}
     if channel not in Channel.values:
         errors["channel"] = [_("Choose how the request reached the council")]
@@ -473,25 +456,147 @@ def case_create(
     raised_as = _check_councillor(actor, on_behalf_of, raised_as, errors)
     if errors:
         raise ValidationError(errors)
+
     assert isinstance(category, ServiceCategory)  # noqa: S101 - narrowed by the checks above
+    return CheckedCase(category, cleaned, lat, lon, address, division, raised_as)
+
+
+def case_preview(checked: CheckedCase, *, description: str, now: datetime) -> tuple[Team, datetime]:
+    """The team a case made from `checked` now would go to, and its due time (no writes)."""
+    case = ServiceRequest(
+        category=checked.category,
+        division=checked.division,
+        description=description,
+        answers=checked.answers,
+    )
+    team = _teams()[_decide(case).team_id]
+    calendar = sla.site_calendar()
+    category = checked.category
+    due = sla.due_at(
+        created=now, kind=category.sla_kind, value=category.sla_value, calendar=calendar
+    )
+    return team, due
+
+
+def case_request_hash(
+    *,
+    channel: str,
+    category: ServiceCategory | str,
+    description: str,
+    answers: dict[str, Any],
+    latitude: float | None,
+    longitude: float | None,
+    address: str,
+    contact: ContactDetails,
+    anonymous: bool,
+    on_behalf_of: Councillor | None = None,
+    raised_as: str = "",
+) -> str:
+    """What an idempotency key is checked against: the request case_create was given."""
+    payload = {
+        "channel": channel,
+        "category": category.code if isinstance(category, ServiceCategory) else category,
+        "description": description,
+        "answers": answers,
+        "latitude": latitude,
+        "longitude": longitude,
+        "address": address,
+        "contact": asdict(contact),
+        "anonymous": anonymous,
+        "on_behalf_of": on_behalf_of.pk if on_behalf_of else None,
+        "raised_as": raised_as,
+    }
+    return _payload_hash(payload)
+
+
+def case_for_key(key: str, payload_hash: str) -> ServiceRequest | None:
+    """The case made with this idempotency key; IdempotencyConflict if for another request."""
+    return _existing_for_key(key, payload_hash)
+
+
+def case_create(
+    *,
+    actor: User | None,
+    channel: str,
+    category: ServiceCategory | str,
+    description: str = "",
+    answers: dict[str, Any] | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    address: str = "",
+    contact: ContactDetails | None = None,
+    anonymous: bool = False,
+    on_behalf_of: Councillor | None = None,
+    raised_as: str = "",
+    idempotency_key: str | None = None,
+    reference: str | None = None,
+    now: datetime | None = None,
+) -> CaseCreated:
+    """Log a service request from any channel. Raises ValidationError (field -> messages).
+
+    Nothing is written unless every check passes. With an idempotency key, the same request
+    returns the case it made the first time; a different request with the same key is an error.
+    `reference` is one already given to the resident (a web report received before it was
+    logged, services/intake.py); otherwise the next one is taken.
+    """
+    now = now or timezone.now()
+    answers = dict(answers or {})
+    contact = contact or ContactDetails()
+    payload_hash = case_request_hash(
+        channel=channel,
+        category=category,
+        description=description,
+        answers=answers,
+        latitude=latitude,
+        longitude=longitude,
+        address=address,
+        contact=contact,
+        anonymous=anonymous,
+        on_behalf_of=on_behalf_of,
+        raised_as=raised_as,
+    )
+    if idempotency_key:
+        if len(idempotency_key) > 100:
+            raise ValidationError(
+                {"idempotency_key": [_("The idempotency key must be 100 characters or fewer")]}
+            )
+        existing = _existing_for_key(idempotency_key, payload_hash)
+        if existing is not None:
+            return CaseCreated(existing, created=False)
+
+    checked = case_check(
+        actor=actor,
+        channel=channel,
+        category=category,
+        description=description,
+        answers=answers,
+        latitude=latitude,
+        longitude=longitude,
+        address=address,
+        contact=contact,
+        anonymous=anonymous,
+        on_behalf_of=on_behalf_of,
+        raised_as=raised_as,
+    )
 
     try:
         with transaction.atomic():
             case, candidates = _create(
                 actor=actor,
                 channel=channel,
-                category=category,
+                category=checked.category,
                 description=description.strip(),
-                answers=cleaned,
-                lat=lat,
-                lon=lon,
-                address=address.strip(),
-                division=division,
+                answers=checked.answers,
+                lat=checked.latitude,
+                lon=checked.longitude,
+                address=checked.address.strip(),
+                division=checked.division,
                 contact=None if anonymous else contact,
                 on_behalf_of=on_behalf_of,
-                raised_as=raised_as,
+                raised_as=checked.raised_as,
                 idempotency_key=idempotency_key or None,
                 payload_hash=payload_hash if idempotency_key else "",
+                reference=reference,
                 now=now,
             )
     except IntegrityError:
@@ -534,6 +639,7 @@ def _create(
     raised_as: str,
     idempotency_key: str | None,
     payload_hash: str,
+    reference: str | None,
     now: datetime,
 ) -> tuple[ServiceRequest, list[duplicates.Nearby]]:
     citizen = (
@@ -579,7 +685,7 @@ def _create(
     # The two shared rows (the team's round-robin cursor, the reference counter) are locked
     # last, so that concurrent reports wait for each other only for the inserts that follow.
     decision, team, assignee = _route_case(case)
-    case.reference = next_reference(year=now.astimezone(calendar.tzinfo).year)
+    case.reference = reference or next_reference(year=now.astimezone(calendar.tzinfo).year)
     case.save(force_insert=True)
     events = [
         CaseEvent(

@@ -311,6 +311,19 @@ def _admin_log(qs: QuerySet[Any], s: _Scrub) -> int:
     return _set(qs, object_repr=REMOVED, change_message="")
 
 
+def _web_reports(qs: QuerySet[Any], s: _Scrub) -> int:
+    """Not logged yet, so nothing to keep for statistics: the report and its photos go."""
+    from apps.council_crm.services.intake import uploads_discard
+
+    waiting = list(qs.values_list("payload", flat=True))
+    deleted = _delete(qs, s)
+    for payload in waiting:
+        journey_id, photos = payload.get("journey_id"), payload.get("photos", [])
+        if journey_id:
+            transaction.on_commit(lambda j=journey_id, p=photos: uploads_discard(j, p))
+    return deleted
+
+
 Scrubber = Callable[[QuerySet[Any], _Scrub], int]
 
 # How erasure treats each registered model (a test checks that every one has an entry).
@@ -334,6 +347,7 @@ SCRUB: dict[str, Scrubber] = {
     "council_crm.SatisfactionSurvey": _surveys,
     "council_crm.HistoricalSatisfactionSurvey": _surveys,
     "council_crm.OutboxMessage": _outbox,
+    "council_crm.ReportSubmission": _web_reports,
     "council_crm.AccessLog": _access_log,
     "council_crm.AuditEvent": _kept,
     "admin.LogEntry": _admin_log,

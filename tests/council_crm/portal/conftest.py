@@ -30,6 +30,13 @@ def _no_tracking_failures_carried_over():
     cache.clear()
 
 
+def log_reports() -> int:
+    """What the worker does moments after "Send report": log the waiting reports as cases."""
+    from apps.council_crm.services.intake import reports_log
+
+    return reports_log()
+
+
 def jpeg(colour: tuple[int, int, int] = (200, 30, 30)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (64, 48), colour).save(out, format="JPEG")

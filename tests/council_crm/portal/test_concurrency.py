@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from apps.council_crm.models import Attachment, ServiceRequest
+from apps.council_crm.models import Attachment, ReportSubmission, ServiceRequest
 
-from .conftest import Walk
+from .conftest import Walk, log_reports
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,6 +42,8 @@ def test_two_simultaneous_sends_make_one_case(client, demo_site):
     for thread in threads:
         thread.join(timeout=60)
 
+    assert ReportSubmission.objects.count() == 1
+    log_reports()
     assert ServiceRequest.objects.count() == 1
     assert len(answers) == 2
     assert answers[0] == answers[1]

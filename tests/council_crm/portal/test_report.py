@@ -10,12 +10,13 @@ from apps.council_crm.models import (
     CaseFollower,
     Consent,
     GazetteerEntry,
+    ReportSubmission,
     ServiceCategory,
     ServiceRequest,
 )
 from tests.factories.cases import report_pothole
 
-from .conftest import jpeg
+from .conftest import jpeg, log_reports
 
 pytestmark = pytest.mark.django_db
 
@@ -40,11 +41,28 @@ def test_a_resident_reports_a_pothole_by_street_and_sees_the_reference_team_and_
     # when they send it
     response = walk.post("check")
 
-    # then the case exists, with the photo and the consent, and the confirmation shows it
-    case = ServiceRequest.objects.get()
+    # then the confirmation shows the reference, the team and the promised date at once,
+    # before the worker has logged the case
     assert response.status_code == 302
+    assert ServiceRequest.objects.count() == 0
+    waiting = ReportSubmission.objects.get()
+    before = walk.client.get(response["Location"]).content.decode()
+    assert waiting.reference in before
+    assert waiting.team.name in before
+    assert f"{waiting.promised_date:%-d %B %Y}" in before
+
+    # and once the worker has logged it, the case has that reference, team and date, the
+    # photo and the consent, and the confirmation shows the same
+    assert log_reports() == 1
+    assert ReportSubmission.objects.count() == 0
+    case = ServiceRequest.objects.get()
+    assert case.reference == waiting.reference
+    assert case.team == waiting.team
+    assert case.promised_date == waiting.promised_date
+    assert case.created_at == waiting.received_at
     done = walk.client.get(response["Location"])
     text = done.content.decode()
+    assert text == before
     assert case.reference in text
     assert case.team.name in text
     assert f"{case.promised_date:%-d %B %Y}" in text
@@ -65,6 +83,7 @@ def test_an_anonymous_report_skips_consent_and_has_no_citizen(walk):
     response = walk.post("about-you", {"anonymous": "on"})
     assert response["Location"] == walk.url("check")
     response = walk.post("check")
+    log_reports()
     case = ServiceRequest.objects.get()
     assert case.is_anonymous
     assert case.citizen is None
@@ -83,16 +102,19 @@ def test_anonymous_is_not_offered_when_the_category_needs_contact_details(walk):
     assert 'href="#email"' in response.content.decode()
 
 
+@pytest.mark.parametrize("logged_between", [False, True], ids=["waiting", "logged"])
 @pytest.mark.parametrize("again", ["double-click", "refresh", "back-button"])
-def test_sending_twice_never_makes_a_second_case(walk, again):
+def test_sending_twice_never_makes_a_second_case(walk, again, logged_between):
     walk.to_check()
     first = walk.post("check")
+    if logged_between:  # the worker made the case before the second send
+        assert log_reports() == 1
     if again == "double-click":
         # the second click was posted before the first answer arrived: the session had not
-        # been marked complete yet, so the idempotency key is what stops it
+        # been marked sent yet, so the idempotency key is what stops it
         session = walk.client.session
         journey = session["portal_reports"][first["Location"].split("/")[-3]]
-        journey.pop("case")
+        journey.pop("sent")
         session.save()
         second = walk.post("check")
     elif again == "refresh":
@@ -100,6 +122,8 @@ def test_sending_twice_never_makes_a_second_case(walk, again):
     else:
         assert walk.get("details")["Location"] == first["Location"]
         second = walk.post("details", {"description": "Something else"})
+    log_reports()
+    assert ReportSubmission.objects.count() == 0
     assert ServiceRequest.objects.count() == 1
     assert second.status_code == 302
     assert second["Location"] == first["Location"]
@@ -115,9 +139,10 @@ def test_photos_are_attached_once_even_when_sent_twice(walk):
     walk.post("consent", {})
     first = walk.post("check")
     session = walk.client.session
-    session["portal_reports"][first["Location"].split("/")[-3]].pop("case")
+    session["portal_reports"][first["Location"].split("/")[-3]].pop("sent")
     session.save()
     walk.post("check")
+    assert log_reports() == 1
     assert Attachment.objects.count() == 1
 
 
@@ -323,6 +348,7 @@ def test_a_problem_found_on_sending_is_shown_on_the_check_page_and_nothing_is_wr
     assert '<a href="#check-about-you">Pothole cannot be reported anonymously' in body
     assert 'id="check-about-you"' in body
     assert ServiceRequest.objects.count() == 0
+    assert ReportSubmission.objects.count() == 0
 
 
 def test_photos_of_abandoned_journeys_are_purged_and_sent_ones_are_not_kept(
@@ -340,10 +366,18 @@ def test_photos_of_abandoned_journeys_are_purged_and_sent_ones_are_not_kept(
     walk.post("details", {"description": "Hole", "photos": [photo]})
     walk.post("about-you", {"email": "sam@example.com"})
     walk.post("consent", {})
-    with django_capture_on_commit_callbacks(execute=True):
-        walk.post("check")
+    walk.post("check")
     root = settings.MEDIA_ROOT / "portal-uploads"
-    assert not [p for p in root.rglob("*") if p.is_file()]  # sent: the waiting copy is gone
+    sent = [p for p in root.rglob("*") if p.is_file()]
+    assert len(sent) == 1  # sent, waiting for the worker to attach it to the case
+    old = time.time() - timedelta(hours=49).total_seconds()
+    os.utime(sent[0], (old, old))
+    call_command("portal_uploads_purge", "--hours", "48")
+    assert sent[0].exists()  # however old, a report not yet logged keeps its photo
+    with django_capture_on_commit_callbacks(execute=True):
+        assert log_reports() == 1
+    assert not [p for p in root.rglob("*") if p.is_file()]  # logged: the waiting copy is gone
+    assert Attachment.objects.count() == 1
 
     other = type(walk)(walk.client)
     other.to_details(place="Moor Lane", category="litter")

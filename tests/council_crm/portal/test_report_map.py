@@ -8,7 +8,7 @@ from django.urls import reverse
 from apps.council_crm.models import Division, GazetteerEntry, Role, ServiceRequest, User
 from tests.factories.cases import point_in, report_pothole
 
-from .conftest import POTHOLE_ANSWERS
+from .conftest import POTHOLE_ANSWERS, log_reports
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +43,7 @@ def test_a_pin_inside_the_area_makes_a_case_at_that_point_in_its_division(walk):
     # when the report is sent, twice
     first = walk.post("check")
     again = walk.post("check")
+    log_reports()
 
     # then one case has that point and Aldermoor as its division
     case = ServiceRequest.objects.get()
@@ -58,6 +59,7 @@ def test_a_pin_near_a_street_is_sent_with_that_street_as_its_address(walk):
     pin_to_check(walk, church.latitude + 0.0003, church.longitude)
     assert "Near Church Street, Aldermoor" in walk.get("check").content.decode()
     walk.post("check")
+    log_reports()
     assert ServiceRequest.objects.get().address == "Near Church Street, Aldermoor"
 
 

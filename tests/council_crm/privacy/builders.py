@@ -26,7 +26,8 @@ from apps.council_crm.services.cases import (
 )
 from apps.council_crm.services.citizens import ContactDetails, interaction_log
 from apps.council_crm.services.consent import consent_grant, consent_withdraw
-from tests.factories.cases import point_in, report_pothole
+from apps.council_crm.services.intake import report_receive
+from tests.factories.cases import POTHOLE_ANSWERS, point_in, report_pothole
 
 ZEBEDEE = ContactDetails(
     first_name="Zebedee",
@@ -188,6 +189,17 @@ def person_with_everything(
         object_repr=str(citizen),
         action_flag=CHANGE,
         change_message='[{"changed": {"fields": ["Phone number"]}}]',
+    )
+    # a report sent from the website that the worker has not logged yet
+    report_receive(
+        journey_id=f"builder-{username}-waiting",
+        category="pothole",
+        description=f"{name} again: another pothole near {contact.address}",
+        answers=POTHOLE_ANSWERS,
+        latitude=point_in("FE02")[0],
+        longitude=point_in("FE02")[1],
+        contact=contact,
+        consent=True,
     )
     # send what is due, so there are sent messages and "sent to ..." timeline lines
     outbox_dispatch(limit=500, now=timezone.now() + timedelta(days=400))
