@@ -150,6 +150,7 @@ EMAIL_BACKEND = os.environ.get(
 DEFAULT_FROM_EMAIL = CRM_SITE.mail_sender
 SERVER_EMAIL = CRM_SITE.mail_sender
 
+SESSION_ENGINE = "apps.council_crm.sessions"  # Django's database sessions, read faster
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("CRM_HTTPS", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

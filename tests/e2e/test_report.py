@@ -8,9 +8,15 @@ import re
 import pytest
 from PIL import Image
 
-from apps.council_crm.models import Attachment, CaseFollower, GazetteerEntry, ServiceRequest
+from apps.council_crm.models import (
+    Attachment,
+    CaseFollower,
+    GazetteerEntry,
+    ReportSubmission,
+    ServiceRequest,
+)
 from tests.e2e.conftest import assert_accessible, screenshot
-from tests.factories.cases import report_pothole
+from tests.factories.cases import log_reports, report_pothole
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WIDTHS = (320, 1280)
@@ -109,17 +115,22 @@ def test_a_resident_reports_a_pothole_by_street_search_without_javascript(no_js_
     page.get_by_role("button", name="Send report").click()
 
     expect_heading(page, "Report sent")
-    case = ServiceRequest.objects.get()
-    assert case.reference in page.content()
-    assert case.team.name in page.content()
-    assert Attachment.objects.filter(case=case).count() == 1
+    waiting = ReportSubmission.objects.get()  # received; the worker logs it moments later
+    assert waiting.reference in page.content()
+    assert waiting.team.name in page.content()
     check_page(page, "10-confirmation")
+    log_reports()
+    case = ServiceRequest.objects.get()
+    assert case.reference == waiting.reference
+    assert Attachment.objects.filter(case=case).count() == 1
 
     # refresh, and back to the check page and send again: still one case, same confirmation
     page.reload()
     page.go_back()
     expect_heading(page, "Report sent")
+    assert case.reference in page.content()
     assert ServiceRequest.objects.count() == 1
+    assert ReportSubmission.objects.count() == 0
 
 
 def test_an_anonymous_report(page):
@@ -145,6 +156,7 @@ def test_an_anonymous_report(page):
     page.get_by_role("button", name="Send report").click()
     expect_heading(page, "Report sent")
     check_page(page)
+    log_reports()
     case = ServiceRequest.objects.get()
     assert case.is_anonymous
     assert case.citizen is None

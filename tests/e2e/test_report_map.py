@@ -11,7 +11,7 @@ from shapely.geometry import shape
 
 from apps.council_crm.models import Division, ServiceRequest
 from tests.e2e.conftest import assert_accessible, screenshot
-from tests.factories.cases import point_in
+from tests.factories.cases import log_reports, point_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WIDTHS = (320, 1280)
@@ -149,6 +149,7 @@ def test_a_resident_reports_a_pothole_with_a_pin_on_the_map(page):
     page.get_by_role("button", name="Send report").click()
 
     expect_heading(page, "Report sent")
+    log_reports()
     case = ServiceRequest.objects.get()
     assert case.reference in page.content()
     assert case.division.code == "FE04"
@@ -194,6 +195,7 @@ def test_use_my_location_puts_the_pin_where_the_resident_is(located_context):
     assert "in Wrensford" in page.locator("#check-where").inner_text()
     page.get_by_role("button", name="Send report").click()
     expect_heading(page, "Report sent")
+    log_reports()
     case = ServiceRequest.objects.get()
     assert case.division.code == "FE07"
     assert (case.latitude, case.longitude) == (round(latitude, 6), round(longitude, 6))

@@ -45,3 +45,10 @@ def report_pothole(
         contact=contact if contact is not None else resident(),
         **kw,
     )
+
+
+def log_reports() -> int:
+    """What the worker does moments after "Send report": log the waiting web reports as cases."""
+    from apps.council_crm.services.intake import reports_log
+
+    return reports_log()

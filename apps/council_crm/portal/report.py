@@ -267,6 +267,7 @@ def _where(request: HttpRequest, journey: Journey) -> HttpResponse:
             if journey.data.get("place") != entry.pk:
                 journey.data.pop("duplicates_checked", None)
             journey.data["place"] = entry.pk
+            journey.data["location"] = _place_location(entry)
             journey.data.pop("pin", None)
             journey.save()
             return _next(request, journey, "where")
@@ -311,6 +312,7 @@ def _where_pin(request: HttpRequest, journey: Journey) -> HttpResponse:
             if journey.pin != (latitude, longitude):
                 journey.data.pop("duplicates_checked", None)
             journey.data["pin"] = {"latitude": latitude, "longitude": longitude}
+            journey.data["location"] = _pin_location(latitude, longitude)
             journey.data.pop("place", None)
             journey.save()
             return _next(request, journey, "where")
@@ -323,6 +325,24 @@ def _where_pin(request: HttpRequest, journey: Journey) -> HttpResponse:
         pin_form=pin_form,
         errors=pin_form.error_list(),
     )
+
+
+def _place_location(entry: GazetteerEntry) -> dict[str, Any]:
+    """How a chosen street or place is sent: its point (the case's division follows from it)
+    and its name; by name alone if the gazetteer has it outside every division."""
+    if entry.division_id is None:
+        return {"address": str(entry)}
+    return {"latitude": entry.latitude, "longitude": entry.longitude, "address": str(entry)}
+
+
+def _pin_location(latitude: float, longitude: float) -> dict[str, Any]:
+    """How a pin is sent: its point, with the nearest street as the address for people."""
+    near = selectors.nearest_place(latitude=latitude, longitude=longitude)
+    return {
+        "latitude": latitude,
+        "longitude": longitude,
+        "address": _("Near %(place)s") % {"place": near} if near else "",
+    }
 
 
 def _where_page(
@@ -628,13 +648,14 @@ CHECK_ANCHORS = {
 
 
 def _check(request: HttpRequest, journey: Journey) -> HttpResponse:
-    category, place, pin = journey.category, journey.place, journey.pin
-    if category is None or (place is None and pin is None):
-        return redirect(journey.url("category" if category is None else "where"))
+    d = journey.data
+    if "category" not in d or not ("place" in d or "pin" in d):
+        return redirect(journey.url("category" if "category" not in d else "where"))
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
+        # Sending reads only the session: what each step stored is what is sent
         try:
-            _send(journey, category=category, place=place, pin=pin)
+            _send(journey)
         except IdempotencyConflict:
             pass  # sent already, with other answers (a step was changed in another tab)
         except ValidationError as exc:
@@ -642,9 +663,11 @@ def _check(request: HttpRequest, journey: Journey) -> HttpResponse:
                 row = "questions" if key.startswith("answers.") else CHECK_ANCHORS.get(key, "")
                 errors += [(f"check-{row}" if row else "", m) for m in messages]
         if not errors:
-            journey.data["sent"] = True
-            journey.save()
+            # the confirmation page marks the journey sent (one write fewer here)
             return redirect("portal:report-done", journey.id)
+    category, place, pin = journey.category, journey.place, journey.pin
+    if category is None or (place is None and pin is None):
+        return redirect(journey.url("category" if category is None else "where"))
     labels = {q.code: q.label for q in category.questions.all()}
     answers = [(labels.get(k, k), v) for k, v in journey.data.get("answers", {}).items()]
     return _page(
@@ -664,33 +687,17 @@ def _check(request: HttpRequest, journey: Journey) -> HttpResponse:
     )
 
 
-def _send(
-    journey: Journey,
-    *,
-    category: ServiceCategory,
-    place: GazetteerEntry | None,
-    pin: tuple[float, float] | None,
-) -> None:
-    """Send the report (services/intake.py): the case, its photos and the consent follow.
-
-    A pin is sent as its point (the case's division follows from it) with the nearest street
-    as the address, for the people who read it; a street or place is sent by its name.
-    """
+def _send(journey: Journey) -> None:
+    """Send the report (services/intake.py): the case, its photos and the consent follow."""
     d = journey.data
     anonymous = bool(d.get("anonymous"))
-    if pin is not None:
-        latitude, longitude = pin
-        near = selectors.nearest_place(latitude=latitude, longitude=longitude)
-        location: dict[str, Any] = {
-            "latitude": latitude,
-            "longitude": longitude,
-            "address": _("Near %(place)s") % {"place": near} if near else "",
-        }
-    else:
-        location = {"address": str(place)}
+    location = d.get("location")
+    if location is None:  # a journey begun before the location was stored with it
+        place, pin = journey.place, journey.pin
+        location = _pin_location(*pin) if pin else _place_location(place) if place else {}
     report_receive(
         journey_id=journey.id,
-        category=category.code,
+        category=d["category"],
         description=d.get("description", ""),
         answers=d.get("answers", {}),
         **location,
@@ -711,11 +718,14 @@ def done(request: HttpRequest, journey_id: str) -> HttpResponse:
     if journey.data.get("followed"):
         case = selectors.case_confirmation(reference=journey.data["followed"])
         template = "followed"
-    elif journey.data.get("sent") or journey.data.get("case"):
+    else:
         case = selectors.report_confirmation(idempotency_key=report_key(journey.id))
         template = "done"
-    else:
-        return redirect(journey.url(journey.first_incomplete()))
+        if case is None:  # not sent
+            return redirect(journey.url(journey.first_incomplete()))
+        if not journey.data.get("sent"):
+            journey.data["sent"] = True  # every step now leads here
+            journey.save()
     if case is None:
         raise Http404("No such report")
     return render(

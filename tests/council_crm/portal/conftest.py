@@ -9,6 +9,7 @@ from django.core.cache import cache
 from PIL import Image
 
 from apps.council_crm.models import GazetteerEntry
+from tests.factories.cases import log_reports  # noqa: F401 - the tests import it from here
 
 POTHOLE_ANSWERS = {
     "answer_location": "On the road",
@@ -28,13 +29,6 @@ def _no_tracking_failures_carried_over():
     cache.clear()
     yield
     cache.clear()
-
-
-def log_reports() -> int:
-    """What the worker does moments after "Send report": log the waiting reports as cases."""
-    from apps.council_crm.services.intake import reports_log
-
-    return reports_log()
 
 
 def jpeg(colour: tuple[int, int, int] = (200, 30, 30)) -> bytes:
