@@ -45,20 +45,26 @@ def outbox_send() -> int:
     return _drain_outbox()
 
 
+# One logging task logs at most this many reports, so that other tasks (the acknowledgements
+# in the outbox) get a turn; if more wait, it queues the next logging task behind them.
+REPORTS_PER_TASK = 200
 # After logging what waits, the logging task looks again this long after: a report sent while
-# the task was queued does not write a task of its own (services/intake.py), and may commit
-# just after the task's first look.
+# the task was queued writes no task of its own (services/intake.py), and may commit just after
+# the task's first look.
 REPORTS_LOG_LINGER_SECONDS = 0.5
 
 
 @task()
 def reports_log_task() -> int:
     """Log the web reports waiting as cases (ADR 0013)."""
-    from apps.council_crm.services.intake import reports_log  # it imports this module
+    from apps.council_crm.services.intake import reports_log, reports_waiting
 
-    logged = reports_log()
+    logged = reports_log(limit=REPORTS_PER_TASK)
+    if reports_waiting():
+        reports_log_task.enqueue()
+        return logged
     time.sleep(REPORTS_LOG_LINGER_SECONDS)
-    return logged + reports_log()
+    return logged + reports_log(limit=REPORTS_PER_TASK)
 
 
 @task()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +24,15 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
 from apps.council_crm import sla
 from apps.council_crm.models import (
     AuditEvent,
+    CaseEvent,
     Channel,
     Consent,
     ReportSubmission,
@@ -57,6 +59,7 @@ logger = logging.getLogger(__name__)
 # A report whose logging fails this many times for reasons other than its content (the
 # database went away, say) is marked failed rather than tried for ever.
 MAX_ATTEMPTS = 5
+RETRY_DELAY = timedelta(seconds=30)
 
 
 def upload_storage(journey_id: str) -> FileSystemStorage:
@@ -282,7 +285,7 @@ def _log_soon() -> None:
 def reports_log(*, limit: int = 500) -> int:
     """Log waiting web reports as cases, oldest first; returns how many were logged."""
     logged = 0
-    for _ in range(limit):
+    for _attempt in range(limit):
         outcome = _log_next()
         if outcome is None:
             break
@@ -290,10 +293,17 @@ def reports_log(*, limit: int = 500) -> int:
     return logged
 
 
+def reports_waiting() -> bool:
+    return ReportSubmission.objects.filter(state=ReportSubmission.State.PENDING).exists()
+
+
 def _log_next() -> int | None:
     """Log one waiting report: 1 if its case was made, 0 if it failed, None if none waits."""
     with write_transaction():
-        waiting = ReportSubmission.objects.filter(state=ReportSubmission.State.PENDING)
+        waiting = ReportSubmission.objects.filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()),
+            state=ReportSubmission.State.PENDING,
+        )
         if connection.features.has_select_for_update_skip_locked:
             waiting = waiting.select_for_update(skip_locked=True)
         submission = waiting.order_by("id").first()
@@ -321,10 +331,12 @@ def _messages(exc: ValidationError) -> str:
 
 
 def _failed(submission: ReportSubmission, error: str, *, final: bool) -> None:
+    delay = RETRY_DELAY * 2**submission.attempts  # 30 s, 1 min, 2 min, 4 min
     ReportSubmission.objects.filter(pk=submission.pk).update(
         attempts=F("attempts") + 1,
         last_error=error[:2000],
         state=ReportSubmission.State.FAILED if final else ReportSubmission.State.PENDING,
+        next_attempt_at=timezone.now() + delay,
     )
 
 
@@ -349,8 +361,18 @@ def _log(submission: ReportSubmission) -> ServiceRequest:
     if result.created:
         storage = upload_storage(p["journey_id"])
         for photo in p["photos"]:
-            with storage.open(photo["file"], "rb") as fh:
-                upload = SimpleUploadedFile(photo["name"], fh.read(), photo["type"])
+            try:
+                with storage.open(photo["file"], "rb") as fh:
+                    upload = SimpleUploadedFile(photo["name"], fh.read(), photo["type"])
+            except FileNotFoundError:  # removed with the upload folder: the case still counts
+                logger.warning("Photo of web report %s is missing", case.reference)
+                CaseEvent.objects.create(
+                    case=case,
+                    kind=CaseEvent.Kind.INTERNAL_NOTE,
+                    message=_("A photo sent with the report (%(name)s) could not be found")
+                    % {"name": photo["name"]},
+                )
+                continue
             attachment_add(case=case, upload=upload, actor=None)
         if p["consent"] and case.citizen is not None:
             consent_grant(
@@ -372,7 +394,7 @@ def report_retry(*, submission: ReportSubmission, actor: User) -> None:
     """Staff send a failed web report to be logged again (after fixing what stopped it)."""
     updated = ReportSubmission.objects.filter(
         pk=submission.pk, state=ReportSubmission.State.FAILED
-    ).update(state=ReportSubmission.State.PENDING, attempts=0)
+    ).update(state=ReportSubmission.State.PENDING, attempts=0, next_attempt_at=None)
     if updated:
         AuditEvent.objects.create(
             actor=actor,
