@@ -54,7 +54,9 @@ REPORTS_PER_TASK = 200
 REPORTS_LOG_LINGER_SECONDS = 0.5
 
 
-@task()
+# Logging reports goes first: a report is in no one's queue until it is a case, while the
+# resident already has the reference the acknowledgement repeats.
+@task(priority=10)
 def reports_log_task() -> int:
     """Log the web reports waiting as cases (ADR 0013)."""
     from apps.council_crm.services.intake import reports_log, reports_waiting

@@ -148,7 +148,7 @@ class Worker:
 def waiting_reports() -> int:
     from apps.council_crm.models import ReportSubmission
 
-    return ReportSubmission.objects.filter(state=ReportSubmission.State.PENDING).count()
+    return ReportSubmission.objects.exclude(state=ReportSubmission.State.FAILED).count()
 
 
 def failed_reports() -> int:

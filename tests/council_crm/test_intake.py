@@ -149,3 +149,12 @@ def test_a_photo_missing_from_its_folder_does_not_stop_the_case(settings, tmp_pa
     assert not case.attachments.exists()
     note = case.events.get(kind="internal_note")
     assert "hole.jpg" in note.message
+
+
+def test_reports_claimed_by_a_worker_that_died_are_logged_once_its_lease_is_over():
+    receive()
+    assert intake._claim(10) != []  # a worker claimed it, then died
+    assert intake.reports_log() == 0  # still its: not claimed twice
+    m.ReportSubmission.objects.update(next_attempt_at=timezone.now())  # the lease is over
+    assert intake.reports_log() == 1
+    assert m.ServiceRequest.objects.count() == 1

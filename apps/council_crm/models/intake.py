@@ -20,6 +20,7 @@ from .people import Team
 class ReportSubmission(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting to be logged")
+        LOGGING = "logging", _("Being logged")
         FAILED = "failed", _("Could not be logged")
 
     reference = models.CharField(_("reference"), max_length=20, unique=True)
@@ -45,7 +46,8 @@ class ReportSubmission(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
-    # after a failed attempt, not before this (empty: at once)
+    # after a failed attempt, not before this (empty: at once); while a worker holds it, the
+    # end of its lease
     next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
@@ -60,6 +60,9 @@ logger = logging.getLogger(__name__)
 # database went away, say) is marked failed rather than tried for ever.
 MAX_ATTEMPTS = 5
 RETRY_DELAY = timedelta(seconds=30)
+# A worker claims this many reports at a time, for this long.
+CLAIM_BATCH = 25
+CLAIM_LEASE = timedelta(minutes=5)
 
 
 def upload_storage(journey_id: str) -> FileSystemStorage:
@@ -283,32 +286,55 @@ def _log_soon() -> None:
 
 
 def reports_log(*, limit: int = 500) -> int:
-    """Log waiting web reports as cases, oldest first; returns how many were logged."""
+    """Log waiting web reports as cases, oldest first; returns how many were logged.
+
+    Reports are claimed in batches in a short transaction (the queue's head is where the
+    deleted rows are, so each scan of it is paid once per batch, not once per report), then
+    each is logged in a transaction of its own. A claim is a lease: a worker that dies leaves
+    its reports to be claimed again once the lease is over.
+    """
     logged = 0
-    for _attempt in range(limit):
-        outcome = _log_next()
-        if outcome is None:
+    while logged < limit:
+        batch = _claim(min(CLAIM_BATCH, limit - logged))
+        if not batch:
             break
-        logged += outcome
+        for pk in batch:
+            logged += _log_claimed(pk)
     return logged
 
 
 def reports_waiting() -> bool:
-    return ReportSubmission.objects.filter(state=ReportSubmission.State.PENDING).exists()
+    return _due().exists()
 
 
-def _log_next() -> int | None:
-    """Log one waiting report: 1 if its case was made, 0 if it failed, None if none waits."""
+def _due() -> QuerySet[ReportSubmission]:
+    return ReportSubmission.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()),
+        state__in=[ReportSubmission.State.PENDING, ReportSubmission.State.LOGGING],
+    )
+
+
+def _claim(size: int) -> list[int]:
     with write_transaction():
-        waiting = ReportSubmission.objects.filter(
-            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()),
-            state=ReportSubmission.State.PENDING,
-        )
+        due = _due().order_by("id")
         if connection.features.has_select_for_update_skip_locked:
-            waiting = waiting.select_for_update(skip_locked=True)
-        submission = waiting.order_by("id").first()
-        if submission is None:
-            return None
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.values_list("id", flat=True)[:size])
+        ReportSubmission.objects.filter(id__in=ids).update(
+            state=ReportSubmission.State.LOGGING, next_attempt_at=timezone.now() + CLAIM_LEASE
+        )
+    return ids
+
+
+def _log_claimed(pk: int) -> int:
+    """Log one claimed report: 1 if its case was made, else 0 (failed, or taken over)."""
+    with write_transaction():
+        claimed = ReportSubmission.objects.filter(pk=pk, state=ReportSubmission.State.LOGGING)
+        if connection.features.has_select_for_update:
+            claimed = claimed.select_for_update()
+        submission = claimed.first()
+        if submission is None:  # logged by another worker after this one's lease ran out
+            return 0
         try:
             with transaction.atomic():
                 _log(submission)

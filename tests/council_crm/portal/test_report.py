@@ -388,3 +388,29 @@ def test_photos_of_abandoned_journeys_are_purged_and_sent_ones_are_not_kept(
     os.utime(waiting[0], (old, old))
     call_command("portal_uploads_purge", "--hours", "48")
     assert not waiting[0].exists()
+
+
+def test_sending_again_with_other_answers_shows_the_report_already_sent(walk):
+    # given a report sent, whose confirmation never arrived (the connection dropped)
+    walk.to_check()
+    first = walk.post("check")
+    reference = ReportSubmission.objects.get().reference
+
+    # when the resident goes back, changes the description and sends again
+    assert walk.post("details", {"description": "Something else"}).status_code == 302
+    again = walk.post("check")
+
+    # then they see the report they sent first, and nothing else was made
+    assert again["Location"] == first["Location"]
+    assert reference in walk.client.get(again["Location"]).content.decode()
+    log_reports()
+    case = ServiceRequest.objects.get()
+    assert (case.reference, case.description) == (reference, "Deep hole by the bus stop")
+    # and now every step leads to the confirmation
+    assert walk.get("details")["Location"] == first["Location"]
+
+
+def test_the_confirmation_of_a_journey_not_sent_goes_back_to_its_steps(walk):
+    walk.to_check()
+    response = walk.client.get(f"{walk.base}done/")
+    assert response["Location"] == walk.url("check")

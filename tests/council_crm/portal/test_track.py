@@ -159,3 +159,39 @@ def test_guessing_references_is_limited(client, demo_site):
     assert "You have tried too many times" in response.content.decode()
     cache.clear()
     assert track(client, case.reference, "sam.jones@example.com").status_code == 302
+
+
+def test_a_report_received_moments_ago_is_tracked_before_it_is_logged(client, demo_site):
+    from apps.council_crm.models import ServiceRequest
+    from apps.council_crm.services.intake import report_receive
+    from tests.factories.cases import POTHOLE_ANSWERS, log_reports, point_in
+
+    latitude, longitude = point_in("FE02")
+    waiting = report_receive(
+        journey_id="tracked-before-logging",
+        category="pothole",
+        description="Hole",
+        answers=POTHOLE_ANSWERS,
+        latitude=latitude,
+        longitude=longitude,
+        contact=resident(phone="07700 900123"),
+    )
+    assert ServiceRequest.objects.count() == 0
+
+    # a wrong contact finds nothing, as for a case
+    assert NOT_FOUND in track(client, waiting.reference, "other@example.com").content.decode()
+
+    # the right one (email or phone) shows it as received, with its promised date
+    response = track(client, waiting.reference, "+44 7700 900123")
+    assert response["Location"] == f"/track/{waiting.reference}/"
+    page = client.get(response["Location"]).content.decode()
+    assert "Received" in page
+    assert f"{waiting.promised_date:%-d %B %Y}" in page
+    assert "Pothole" in page
+
+    # once logged, the same page shows the case
+    log_reports()
+    case = ServiceRequest.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    assert case.status.name in page
+    assert case.reference == waiting.reference
