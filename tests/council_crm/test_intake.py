@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -158,3 +160,19 @@ def test_reports_claimed_by_a_worker_that_died_are_logged_once_its_lease_is_over
     m.ReportSubmission.objects.update(next_attempt_at=timezone.now())  # the lease is over
     assert intake.reports_log() == 1
     assert m.ServiceRequest.objects.count() == 1
+
+
+def test_the_desk_warns_of_web_reports_that_failed_or_wait_too_long(client):
+    officer = m.User.objects.get(username="aisha.okafor")
+    client.force_login(officer)
+    assert "could not be logged" not in client.get("/desk/").content.decode()
+
+    receive("journey-late")
+    m.ReportSubmission.objects.update(received_at=timezone.now() - timedelta(minutes=6))
+    receive("journey-failed")
+    m.ReportSubmission.objects.filter(idempotency_key__endswith="failed").update(state="failed")
+
+    page = client.get("/desk/").content.decode()
+    assert "1 report from the website could not be logged as a case." in page
+    assert "Ask an administrator to look at them." in page
+    assert "1 report from the website has waited more than 5 minutes" in page

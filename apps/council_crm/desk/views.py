@@ -15,7 +15,12 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.council_crm.models import Role, User
 from apps.council_crm.permissions import Action, can
 from apps.council_crm.selectors.audit import access_log_search
-from apps.council_crm.selectors.cases import case_for, case_list_for, timeline_for
+from apps.council_crm.selectors.cases import (
+    case_for,
+    case_list_for,
+    timeline_for,
+    web_reports_held_up,
+)
 from apps.council_crm.services.audit import access_log_record
 from apps.council_crm.services.cases import case_add_update
 
@@ -40,7 +45,10 @@ def _desk_user(request: HttpRequest) -> User:
 def case_list(request: HttpRequest) -> HttpResponse:
     user = _desk_user(request)
     page = Paginator(case_list_for(user=user), 25).get_page(request.GET.get("page"))
-    return render(request, "council_crm/desk/case_list.html", {"page": page})
+    held_up = web_reports_held_up()
+    return render(
+        request, "council_crm/desk/case_list.html", {"page": page, "web_reports": held_up}
+    )
 
 
 @login_required

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -34,6 +34,27 @@ def case_for(*, user: User | None, reference: str) -> ServiceRequest:
     if case is None:
         raise Http404("No such case")
     return case
+
+
+@dataclass(frozen=True)
+class WebReportsHeldUp:
+    failed: int  # could not be logged: staff send them again from the admin
+    late: int  # waiting longer than a few minutes: is the worker running?
+
+
+def web_reports_held_up(*, late_after: timedelta = timedelta(minutes=5)) -> WebReportsHeldUp:
+    """Web reports that are not cases yet and should be (ADR 0013), for the desk's warning."""
+    from apps.council_crm.models import ReportSubmission
+
+    counts = ReportSubmission.objects.aggregate(
+        failed=Count("id", filter=Q(state=ReportSubmission.State.FAILED)),
+        late=Count(
+            "id",
+            filter=~Q(state=ReportSubmission.State.FAILED)
+            & Q(received_at__lt=timezone.now() - late_after),
+        ),
+    )
+    return WebReportsHeldUp(failed=counts["failed"], late=counts["late"])
 
 
 def case_list_for(*, user: User | None) -> QuerySet[ServiceRequest]:
