@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from django.utils.module_loading import import_string
 from django_tasks import task
@@ -46,12 +45,9 @@ def outbox_send() -> int:
 
 
 # One logging task logs at most this many reports, so that other tasks (the acknowledgements
-# in the outbox) get a turn; if more wait, it queues the next logging task behind them.
+# in the outbox) get a turn: if more wait, it queues the next logging task at the ordinary
+# priority, behind the tasks already queued.
 REPORTS_PER_TASK = 200
-# After logging what waits, the logging task looks again this long after: a report sent while
-# the task was queued writes no task of its own (services/intake.py), and may commit just after
-# the task's first look.
-REPORTS_LOG_LINGER_SECONDS = 0.5
 
 
 # Logging reports goes first: a report is in no one's queue until it is a case, while the
@@ -63,10 +59,8 @@ def reports_log_task() -> int:
 
     logged = reports_log(limit=REPORTS_PER_TASK)
     if reports_waiting():
-        reports_log_task.enqueue()
-        return logged
-    time.sleep(REPORTS_LOG_LINGER_SECONDS)
-    return logged + reports_log(limit=REPORTS_PER_TASK)
+        reports_log_task.using(priority=0).enqueue()
+    return logged
 
 
 @task()

@@ -91,8 +91,8 @@ class Journey:
         while len(journeys) >= MAX_JOURNEYS:  # the oldest first: dicts keep insertion order
             old = next(iter(journeys))
             data = journeys.pop(old)
-            if not data.get("sent"):  # a sent report's photos wait for the worker
-                uploads_discard(old, data.get("photos", []))
+            if data.get("photos") and not _sent(old, data):
+                uploads_discard(old, data["photos"])  # a sent report's photos are its own
         journey_id = secrets.token_urlsafe(16)
         journeys[journey_id] = {}
         request.session[SESSION_KEY] = journeys
@@ -140,6 +140,12 @@ class Journey:
             "consent": "consent" in d or d.get("anonymous", False),
         }
         return next((step for step in STEPS if not done.get(step, False)), "check")
+
+
+def _sent(journey_id: str, data: dict[str, Any]) -> bool:
+    if data.get("sent") or data.get("case"):
+        return True
+    return selectors.report_confirmation(idempotency_key=report_key(journey_id)) is not None
 
 
 def purge_abandoned_uploads(*, older_than: timedelta, now: datetime | None = None) -> int:
@@ -561,6 +567,8 @@ def _follow(request: HttpRequest, journey: Journey) -> HttpResponse:
 def _details(request: HttpRequest, journey: Journey) -> HttpResponse:
     photos: list[dict[str, str]] = journey.data.get("photos", [])
     if request.method == "POST" and "remove" in request.POST:
+        if selectors.report_confirmation(idempotency_key=report_key(journey.id)):
+            return redirect("portal:report-done", journey.id)  # sent: its photos are its own
         keep = [p for p in photos if p["file"] != request.POST["remove"]]
         uploads_discard(journey.id, [p for p in photos if p not in keep])
         journey.data["photos"] = keep
@@ -654,17 +662,19 @@ def _check(request: HttpRequest, journey: Journey) -> HttpResponse:
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
         # Sending reads only the session: what each step stored is what is sent
+        done = reverse("portal:report-done", args=[journey.id])
         try:
             _send(journey)
         except IdempotencyConflict:
-            pass  # sent already, with other answers (a step was changed in another tab)
+            # sent already, before a step was changed: the report sent is the one that counts
+            return redirect(f"{done}?sent-before=1")
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
                 row = "questions" if key.startswith("answers.") else CHECK_ANCHORS.get(key, "")
                 errors += [(f"check-{row}" if row else "", m) for m in messages]
         if not errors:
             # the confirmation page marks the journey sent (one write fewer here)
-            return redirect("portal:report-done", journey.id)
+            return redirect(done)
     category, place, pin = journey.category, journey.place, journey.pin
     if category is None or (place is None and pin is None):
         return redirect(journey.url("category" if category is None else "where"))
@@ -720,16 +730,23 @@ def done(request: HttpRequest, journey_id: str) -> HttpResponse:
         template = "followed"
     else:
         case = selectors.report_confirmation(idempotency_key=report_key(journey.id))
+        if case is None and journey.data.get("case"):  # sent before web reports were queued
+            case = selectors.case_confirmation(reference=journey.data["case"])
         template = "done"
-        if case is None:  # not sent
+        if case is None and not journey.finished:  # not sent
             return redirect(journey.url(journey.first_incomplete()))
-        if not journey.data.get("sent"):
+        if case is not None and not journey.data.get("sent"):
             journey.data["sent"] = True  # every step now leads here
             journey.save()
-    if case is None:
-        raise Http404("No such report")
+    if case is None:  # sent, then erased
+        return render(request, "council_crm/portal/report/expired.html", status=404)
     return render(
         request,
         f"council_crm/portal/report/{template}.html",
-        {"case": case, "journey": journey, "anonymous": journey.data.get("anonymous")},
+        {
+            "case": case,
+            "journey": journey,
+            "anonymous": journey.data.get("anonymous"),
+            "sent_before": request.GET.get("sent-before") == "1",
+        },
     )

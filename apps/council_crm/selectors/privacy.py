@@ -33,6 +33,7 @@ from apps.council_crm.models import (
     ServiceRequest,
     StateCategory,
 )
+from apps.council_crm.services.citizens import normalise_phone
 
 # A link ties a row to a citizen: an ORM lookup whose value is the citizen's id, or a function
 # giving the condition for lookups that are not a plain foreign key.
@@ -64,8 +65,10 @@ def _web_reports_of(citizen: Citizen) -> Q:
     about = Q(pk__in=[])
     if citizen.email:
         about |= Q(email__iexact=citizen.email)
-    if citizen.phone:
-        about |= Q(phone=citizen.phone)
+    # A phone number typed into an account is not proof it is theirs (services.citizens does
+    # not match reports to an account by phone either)
+    if citizen.phone and citizen.user_id is None:
+        about |= Q(phone=normalise_phone(citizen.phone))
     return about
 
 

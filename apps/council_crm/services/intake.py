@@ -127,9 +127,6 @@ def report_receive(
         contact=contact or ContactDetails(),
         anonymous=anonymous,
     )
-    sent = _already_sent(key)
-    if sent.kind:
-        return _existing(key, sent, payload_hash, case_hash)
     checked = case_check(
         actor=None,
         channel=Channel.WEB,
@@ -163,20 +160,23 @@ def report_receive(
         received_at=now,
     )
     try:
-        if sent.wake_up_waiting:
-            # a logging task is queued and has not started: it will log this one too
-            # (reports_log_task waits a moment before it stops, for reports like this)
-            _insert(submission)
-        else:
-            with transaction.atomic():
-                _insert(submission)
+        with transaction.atomic():
+            _insert(submission)  # first: a send of the same journey racing this one waits here
+            case_id, wake_up_queued = _after_insert(key)
+            if case_id is not None:  # logged meanwhile (the worker deleted its submission)
+                raise _AlreadyLogged
+            if not wake_up_queued:
                 _schedule_logging()
-    except IntegrityError:
-        again = _already_sent(key)
-        if not again.kind:
+    except (IntegrityError, _AlreadyLogged):
+        sent = _already_sent(key)
+        if not sent.kind:
             raise
-        return _existing(key, again, payload_hash, case_hash)
+        return _existing(key, sent, payload_hash, case_hash)
     return submission
+
+
+class _AlreadyLogged(Exception):
+    """This journey's report became a case while this send was being written."""
 
 
 _SUBMISSIONS = ReportSubmission._meta.db_table
@@ -184,16 +184,43 @@ _CASES = ServiceRequest._meta.db_table
 _TASKS = DBTaskResult._meta.db_table
 LOG_TASK_PATH = "apps.council_crm.tasks.reports_log_task"
 # One statement, so one snapshot: the worker makes the case and deletes the submission in one
-# commit, so this sees one of the two once either exists. With the database task backend it
-# also asks whether a logging task is queued and not yet started.
+# commit, so this sees one of the two once either exists.
 _SENT = (
     f"SELECT 'submission', id, payload_hash FROM {_SUBMISSIONS} WHERE idempotency_key = %s "  # noqa: S608 - our tables
     f"UNION ALL SELECT 'case', id, payload_hash FROM {_CASES} WHERE idempotency_key = %s"
 )
-_SENT_OR_WAKE_UP = (
-    f"{_SENT} UNION ALL SELECT 'wake-up', 0, '' WHERE EXISTS ("  # noqa: S608 - our tables
-    f"SELECT 1 FROM {_TASKS} WHERE status = 'READY' AND task_path = %s)"
+# Asked after the INSERT, in its transaction: has the report become a case meanwhile (a
+# double send racing the worker), and is a logging task queued that has not started? On
+# PostgreSQL that task is locked until this commit, so the worker cannot start it before this
+# report is there to be logged (it skips locked tasks); if the worker has started it already,
+# nothing is found and this report queues a task of its own. SQLite has one writer at a time,
+# and the INSERT made this transaction the writer, so no task can start meanwhile.
+_AFTER_INSERT_POSTGRESQL = (
+    f"WITH wake AS (SELECT id FROM {_TASKS} WHERE status = 'READY' AND task_path = %s "  # noqa: S608
+    "LIMIT 1 FOR UPDATE SKIP LOCKED) "
+    f"SELECT (SELECT id FROM {_CASES} WHERE idempotency_key = %s), (SELECT count(*) FROM wake)"
 )
+_AFTER_INSERT = (
+    f"SELECT (SELECT id FROM {_CASES} WHERE idempotency_key = %s), "  # noqa: S608
+    f"(SELECT count(*) FROM (SELECT 1 FROM {_TASKS} WHERE status = 'READY' AND task_path = %s "
+    "LIMIT 1) AS wake)"
+)
+
+
+def _after_insert(key: str) -> tuple[int | None, bool]:
+    """(the case already made for this key, whether a queued logging task will log this)."""
+    in_db = tasks_in_this_database()
+    with connection.cursor() as cursor:
+        if not in_db:
+            cursor.execute(f"SELECT id FROM {_CASES} WHERE idempotency_key = %s", [key])  # noqa: S608
+            row = cursor.fetchone()
+            return (row[0] if row else None), False
+        if connection.vendor == "postgresql":
+            cursor.execute(_AFTER_INSERT_POSTGRESQL, [LOG_TASK_PATH, key])
+        else:
+            cursor.execute(_AFTER_INSERT, [key, LOG_TASK_PATH])
+        case_id, queued = cursor.fetchone()
+    return case_id, bool(queued)
 
 
 @dataclass(frozen=True)
@@ -201,22 +228,13 @@ class _Sent:
     kind: str = ""  # "submission", "case" or "" (not sent)
     pk: int = 0
     payload_hash: str = ""
-    wake_up_waiting: bool = False
 
 
 def _already_sent(key: str) -> _Sent:
-    in_db = tasks_in_this_database()
     with connection.cursor() as cursor:
-        if in_db:
-            cursor.execute(_SENT_OR_WAKE_UP, [key, key, LOG_TASK_PATH])
-        else:
-            cursor.execute(_SENT, [key, key])
-        rows = cursor.fetchall()
-    found = next((row for row in rows if row[0] != "wake-up"), None)
-    waiting = any(row[0] == "wake-up" for row in rows)
-    if found is None:
-        return _Sent(wake_up_waiting=waiting)
-    return _Sent(kind=found[0], pk=found[1], payload_hash=found[2], wake_up_waiting=waiting)
+        cursor.execute(_SENT, [key, key])
+        row = cursor.fetchone()
+    return _Sent(*row) if row else _Sent()
 
 
 def _existing(
@@ -368,21 +386,27 @@ def _failed(submission: ReportSubmission, error: str, *, final: bool) -> None:
 
 def _log(submission: ReportSubmission) -> ServiceRequest:
     p = submission.payload
-    result = case_create(
-        actor=None,
-        channel=Channel.WEB,
-        category=p["category"],
-        description=p["description"],
-        answers=p["answers"],
-        latitude=p["latitude"],
-        longitude=p["longitude"],
-        address=p["address"],
-        contact=ContactDetails(**p["contact"]) if p["contact"] else None,
-        anonymous=p["anonymous"],
-        idempotency_key=submission.idempotency_key,
-        reference=submission.reference,
-        now=submission.received_at,
-    )
+    try:
+        result = case_create(
+            actor=None,
+            channel=Channel.WEB,
+            category=p["category"],
+            description=p["description"],
+            answers=p["answers"],
+            latitude=p["latitude"],
+            longitude=p["longitude"],
+            address=p["address"],
+            contact=ContactDetails(**p["contact"]) if p["contact"] else None,
+            anonymous=p["anonymous"],
+            idempotency_key=submission.idempotency_key,
+            reference=submission.reference,
+            now=submission.received_at,
+        )
+    except IdempotencyConflict:
+        # the journey was logged already, from an earlier send with other answers: that case
+        # is the report (the resident was shown it); this copy goes
+        logger.warning("Web report %s was a second send of a logged journey", submission.reference)
+        return ServiceRequest.objects.get(idempotency_key=submission.idempotency_key)
     case = result.case
     if result.created:
         storage = upload_storage(p["journey_id"])
@@ -390,16 +414,17 @@ def _log(submission: ReportSubmission) -> ServiceRequest:
             try:
                 with storage.open(photo["file"], "rb") as fh:
                     upload = SimpleUploadedFile(photo["name"], fh.read(), photo["type"])
-            except FileNotFoundError:  # removed with the upload folder: the case still counts
-                logger.warning("Photo of web report %s is missing", case.reference)
+                with transaction.atomic():
+                    attachment_add(case=case, upload=upload, actor=None)
+            except (FileNotFoundError, ValidationError):
+                # gone with its folder, or no longer accepted: the report still counts
+                logger.warning("A photo of web report %s could not be added", case.reference)
                 CaseEvent.objects.create(
                     case=case,
                     kind=CaseEvent.Kind.INTERNAL_NOTE,
-                    message=_("A photo sent with the report (%(name)s) could not be found")
+                    message=_("A photo sent with the report (%(name)s) could not be added")
                     % {"name": photo["name"]},
                 )
-                continue
-            attachment_add(case=case, upload=upload, actor=None)
         if p["consent"] and case.citizen is not None:
             consent_grant(
                 citizen=case.citizen,

@@ -400,9 +400,12 @@ def test_sending_again_with_other_answers_shows_the_report_already_sent(walk):
     assert walk.post("details", {"description": "Something else"}).status_code == 302
     again = walk.post("check")
 
-    # then they see the report they sent first, and nothing else was made
-    assert again["Location"] == first["Location"]
-    assert reference in walk.client.get(again["Location"]).content.decode()
+    # then they see the report they sent first, told their changes were not sent, and
+    # nothing else was made
+    assert again["Location"] == f"{first['Location']}?sent-before=1"
+    page = walk.client.get(again["Location"]).content.decode()
+    assert reference in page
+    assert "the changes you made after sending it were not sent" in page
     log_reports()
     case = ServiceRequest.objects.get()
     assert (case.reference, case.description) == (reference, "Deep hole by the bus stop")
@@ -414,3 +417,27 @@ def test_the_confirmation_of_a_journey_not_sent_goes_back_to_its_steps(walk):
     walk.to_check()
     response = walk.client.get(f"{walk.base}done/")
     assert response["Location"] == walk.url("check")
+
+
+def test_a_sent_journey_whose_report_was_erased_says_it_has_timed_out(walk):
+    walk.to_check()
+    done = walk.post("check")["Location"]
+    assert walk.client.get(done).status_code == 200
+    ReportSubmission.objects.all().delete()  # erased before it was logged
+    response = walk.client.get(done)
+    assert response.status_code == 404
+    assert walk.get("details")["Location"] == done  # no loop: the steps lead to that page
+
+
+def test_photos_of_a_sent_report_are_not_removed_from_its_steps(walk):
+    walk.to_details()
+    photo = SimpleUploadedFile("hole.jpg", jpeg(), content_type="image/jpeg")
+    walk.post("details", {"description": "Hole", "photos": [photo]})
+    walk.post("about-you", {"email": "sam@example.com"})
+    walk.post("consent", {})
+    done = walk.post("check")["Location"]  # the confirmation never arrived
+    stored = ReportSubmission.objects.get().payload["photos"][0]["file"]
+    response = walk.post("details", {"remove": stored})
+    assert response["Location"] == done
+    assert log_reports() == 1
+    assert Attachment.objects.count() == 1
