@@ -265,7 +265,21 @@ def _triage_team() -> Team | None:
 
 
 def _decide(case: ServiceRequest) -> routing.Decision:
-    category = case.category
+    return _decide_for(
+        category=case.category,
+        division=case.division if case.division_id else None,
+        description=case.description,
+        answers=case.answers,
+    )
+
+
+def _decide_for(
+    *,
+    category: ServiceCategory,
+    division: Division | None,
+    description: str,
+    answers: dict[str, Any],
+) -> routing.Decision:
     default = (
         (category.default_team_id, category.default_team.name)
         if category.default_team.active
@@ -276,10 +290,10 @@ def _decide(case: ServiceRequest) -> routing.Decision:
         _active_rules(),
         category_id=category.pk,
         category_name=category.name,
-        division_id=case.division_id,
-        division_name=case.division.name if case.division_id else None,
-        description=case.description,
-        answers=case.answers,
+        division_id=division.pk if division else None,
+        division_name=division.name if division else None,
+        description=description,
+        answers=answers,
         default_team=default,
         triage_team=(triage.pk, triage.name) if triage else None,
     )
@@ -463,13 +477,13 @@ def case_check(
 
 def case_preview(checked: CheckedCase, *, description: str, now: datetime) -> tuple[Team, datetime]:
     """The team a case made from `checked` now would go to, and its due time (no writes)."""
-    case = ServiceRequest(
+    decision = _decide_for(
         category=checked.category,
         division=checked.division,
         description=description,
         answers=checked.answers,
     )
-    team = _teams()[_decide(case).team_id]
+    team = _teams()[decision.team_id]
     calendar = sla.site_calendar()
     category = checked.category
     due = sla.due_at(
