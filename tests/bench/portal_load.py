@@ -135,8 +135,15 @@ class Worker:
             preexec_fn=(lambda: os.nice(nice)) if nice else None,
         )
 
+    def pause(self) -> None:
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.proc.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self.proc.poll() is None:
+            self.resume()
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout=30)
@@ -367,6 +374,8 @@ def scenario_submit(server: Gunicorn, worker: Worker, templates, args) -> dict:
     warm = prepare_journeys(templates, 8 * 20, seed=1)
     run_wrk(server.url, write_lists(warm, threads), connections=8, threads=threads, seconds=3)
     wait_until_logged(args.log_timeout)
+    if args.worker == "after":  # the web tier alone: the worker is held back until wrk is done
+        worker.pause()
     journeys = prepare_journeys(templates, args.submit_journeys, seed=random.randrange(10**6))
     folder = write_lists(journeys, threads)
     with CpuMeter(server, worker) as cpu:
@@ -379,6 +388,7 @@ def scenario_submit(server: Gunicorn, worker: Worker, templates, args) -> dict:
         )
         timer.join()
     logged_during_run = cases_made(journeys)
+    worker.resume()
     # every report received must become a case: wait for the worker to log them all
     drain_s, still_waiting = wait_until_logged(args.log_timeout)
     made = cases_made(journeys)
@@ -510,6 +520,7 @@ def scenario_journey(server: Gunicorn, args) -> dict:
 def print_tables(runs: list[dict]) -> None:
     print()
     print("(a) final POST, 8 connections (target >= 360/s, p95 < 60 ms, no errors)")
+    print("    the worker: " + ", ".join(f"{r['gunicorn']} {r.get('worker_in_a')}" for r in runs))
     print(
         f"{'gunicorn':<14}{'subm/s':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'errors':>8}"
         "  new cases = 302s"
@@ -579,6 +590,13 @@ def main() -> None:
         "--worker-nice", type=int, default=10, help="the worker's nice value (README: 10)"
     )
     parser.add_argument(
+        "--worker",
+        choices=["during", "after"],
+        default="during",
+        help="(a): the worker runs during the burst, as deployed (default), or is held back "
+        "until it is over (what the web tier alone takes)",
+    )
+    parser.add_argument(
         "--log-timeout", type=int, default=900, help="seconds to wait for the worker to log all"
     )
     args = parser.parse_args()
@@ -601,7 +619,12 @@ def main() -> None:
         setting = parse_setting(text.strip())
         server = Gunicorn(setting, args.port, database_url)
         worker = Worker(database_url, args.worker_nice)
-        run: dict = {"gunicorn": text.strip(), "setting": setting, "worker_nice": args.worker_nice}
+        run: dict = {
+            "gunicorn": text.strip(),
+            "setting": setting,
+            "worker_nice": args.worker_nice,
+            "worker_in_a": args.worker,
+        }
         try:
             server.wait_ready()
             print(f"gunicorn {text}: making {args.templates} real journeys to the check step")
