@@ -55,12 +55,20 @@ REPORTS_PER_TASK = 200
 @task(priority=10)
 def reports_log_task() -> int:
     """Log the web reports waiting as cases (ADR 0013)."""
-    from apps.council_crm.services.intake import reports_log, reports_waiting
+    from apps.council_crm.services.intake import (
+        reports_in_flight_wait,
+        reports_log,
+        reports_waiting,
+    )
 
     logged = reports_log(limit=REPORTS_PER_TASK)
     if reports_waiting():
         reports_log_task.using(priority=0).enqueue()
-    return logged
+        return logged
+    # reports sent while this task was queued wrote no task of their own: a last look once
+    # they have all committed
+    reports_in_flight_wait()
+    return logged + reports_log(limit=REPORTS_PER_TASK)
 
 
 @task()

@@ -190,21 +190,32 @@ _SENT = (
     f"UNION ALL SELECT 'case', id, payload_hash FROM {_CASES} WHERE idempotency_key = %s"
 )
 # Asked after the INSERT, in its transaction: has the report become a case meanwhile (a
-# double send racing the worker), and is a logging task queued that has not started? On
-# PostgreSQL that task is locked until this commit, so the worker cannot start it before this
-# report is there to be logged (it skips locked tasks); if the worker has started it already,
-# nothing is found and this report queues a task of its own. SQLite has one writer at a time,
-# and the INSERT made this transaction the writer, so no task can start meanwhile.
+# double send racing the worker), and is a logging task queued that has not started? If one
+# is, this report writes no task: that task will log it. For that to hold, the task must not
+# take its last look before this commit. On PostgreSQL every send holds this shared advisory
+# lock until its commit, and the task takes the lock exclusively (waiting for the sends in
+# flight) before its last look (`reports_in_flight_wait`); a send that starts after that sees
+# the task running, not queued, and writes its own. SQLite has one writer at a time and the
+# INSERT made this transaction the writer, so no task can start meanwhile.
+WAKE_UP_LOCK = 0x4352_4D49  # an advisory lock id of our own ("CRMI")
 _AFTER_INSERT_POSTGRESQL = (
-    f"WITH wake AS (SELECT id FROM {_TASKS} WHERE status = 'READY' AND task_path = %s "  # noqa: S608
-    "LIMIT 1 FOR UPDATE SKIP LOCKED) "
-    f"SELECT (SELECT id FROM {_CASES} WHERE idempotency_key = %s), (SELECT count(*) FROM wake)"
+    "SELECT pg_advisory_xact_lock_shared(%s) IS NULL, "  # noqa: S608 - our tables
+    f"(SELECT id FROM {_CASES} WHERE idempotency_key = %s), "
+    f"EXISTS (SELECT 1 FROM {_TASKS} WHERE status = 'READY' AND task_path = %s)"
 )
 _AFTER_INSERT = (
     f"SELECT (SELECT id FROM {_CASES} WHERE idempotency_key = %s), "  # noqa: S608
-    f"(SELECT count(*) FROM (SELECT 1 FROM {_TASKS} WHERE status = 'READY' AND task_path = %s "
-    "LIMIT 1) AS wake)"
+    f"EXISTS (SELECT 1 FROM {_TASKS} WHERE status = 'READY' AND task_path = %s)"
 )
+
+
+def reports_in_flight_wait() -> None:
+    """Wait until every send that may have counted on a queued logging task has committed."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [WAKE_UP_LOCK])
+        cursor.execute("SELECT pg_advisory_unlock(%s)", [WAKE_UP_LOCK])
 
 
 def _after_insert(key: str) -> tuple[int | None, bool]:
@@ -216,10 +227,11 @@ def _after_insert(key: str) -> tuple[int | None, bool]:
             row = cursor.fetchone()
             return (row[0] if row else None), False
         if connection.vendor == "postgresql":
-            cursor.execute(_AFTER_INSERT_POSTGRESQL, [LOG_TASK_PATH, key])
+            cursor.execute(_AFTER_INSERT_POSTGRESQL, [WAKE_UP_LOCK, key, LOG_TASK_PATH])
+            _locked, case_id, queued = cursor.fetchone()
         else:
             cursor.execute(_AFTER_INSERT, [key, LOG_TASK_PATH])
-        case_id, queued = cursor.fetchone()
+            case_id, queued = cursor.fetchone()
     return case_id, bool(queued)
 
 
