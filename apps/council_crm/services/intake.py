@@ -2,19 +2,21 @@
 
 `report_receive` is what "Send report" calls. It makes every check `case_create` would make,
 takes the case reference, works out the team and the promised date, and writes one
-`ReportSubmission` row (with the task that logs it, in the same transaction). Once that commit
-returns, the report cannot be lost and the resident is shown the reference.
+`ReportSubmission` row (with the task that logs it, in the same transaction, unless one is
+queued already). Once that commit returns, the report cannot be lost and the resident is shown
+the reference.
 
-`reports_log` (the worker) turns each waiting row into a case through `case_create`, with the
-reference and the time the resident sent it, adds the photos and the consent, and deletes the
-row, all in one transaction. A report that cannot be logged (its category was switched off
-since, say) is kept as failed, for staff to see in the administration pages and send again.
+`reports_log` (the worker) claims waiting rows in batches and turns each into a case through
+`case_create`, with the reference and the time the resident sent it, adds the photos and the
+consent, and deletes the row, all in one transaction per report. A report that cannot be
+logged (its category was switched off since, say) is kept as failed, for staff to see in the
+administration pages and send again.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -111,7 +113,7 @@ def report_receive(
         "latitude": latitude,
         "longitude": longitude,
         "address": address,
-        "contact": contact.__dict__.copy() if contact else None,
+        "contact": asdict(contact) if contact else None,
         "anonymous": anonymous,
     }
     payload = {**request, "journey_id": journey_id, "photos": photos, "consent": consent}
