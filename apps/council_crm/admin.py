@@ -271,47 +271,6 @@ class ServiceRequestAdmin(SimpleHistoryAdmin):
         return False
 
 
-@admin.register(m.ReportSubmission)
-class ReportSubmissionAdmin(admin.ModelAdmin):
-    """Web reports received but not logged as cases yet: pending for seconds, or failed (the
-    reason is shown). Fix what stopped one (a category switched off, say), then send it again."""
-
-    list_display = ("reference", "state", "category", "received_at", "attempts", "last_error")
-    list_filter = ("state",)
-    search_fields = ("reference",)
-    fields = (
-        "reference",
-        "state",
-        "category",
-        "address",
-        "division",
-        "team",
-        "promised_date",
-        "received_at",
-        "attempts",
-        "last_error",
-    )
-    actions = ("send_again",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.action(description=_("Send the selected failed reports to be logged again"))
-    def send_again(self, request: HttpRequest, queryset: Any) -> None:
-        failed = list(queryset.filter(state=m.ReportSubmission.State.FAILED))
-        for submission in failed:
-            report_retry(submission=submission, actor=request.user)
-        self.message_user(
-            request, _("%(n)s report(s) sent to be logged again.") % {"n": len(failed)}
-        )
-
-
 @admin.register(m.Meeting)
 class MeetingAdmin(admin.ModelAdmin):
     list_display = ("title", "body", "date")
@@ -339,6 +298,38 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(m.ReportSubmission)
+class ReportSubmissionAdmin(ReadOnlyAdmin):
+    """Web reports received but not logged as cases yet: pending for seconds, or failed (the
+    reason is shown). Fix what stopped one (a category switched off, say), then send it again."""
+
+    list_display = ("reference", "state", "category", "received_at", "attempts", "last_error")
+    list_filter = ("state",)
+    search_fields = ("reference",)
+    fields = (
+        "reference",
+        "state",
+        "category",
+        "address",
+        "division",
+        "team",
+        "promised_date",
+        "received_at",
+        "attempts",
+        "last_error",
+    )
+    actions = ("send_again",)
+
+    @admin.action(description=_("Send the selected failed reports to be logged again"))
+    def send_again(self, request: HttpRequest, queryset: Any) -> None:
+        failed = list(queryset.filter(state=m.ReportSubmission.State.FAILED))
+        for submission in failed:
+            report_retry(submission=submission, actor=request.user)
+        self.message_user(
+            request, _("%(n)s report(s) sent to be logged again.") % {"n": len(failed)}
+        )
 
 
 class ReadOnlyInline(admin.TabularInline):

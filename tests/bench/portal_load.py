@@ -59,6 +59,16 @@ def parse_setting(text: str) -> dict[str, object]:
     return {"worker_class": kind, "workers": int(workers), "threads": int(threads or 1)}
 
 
+def stop_process(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class Gunicorn:
     def __init__(self, setting: dict[str, object], port: int, database_url: str) -> None:
         self.setting = setting
@@ -108,13 +118,7 @@ class Gunicorn:
         return out
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 class Worker:
@@ -144,12 +148,7 @@ class Worker:
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.resume()
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 def waiting_reports() -> int:

@@ -176,3 +176,19 @@ def test_the_desk_warns_of_web_reports_that_failed_or_wait_too_long(client):
     assert "1 report from the website could not be logged as a case." in page
     assert "Ask an administrator to look at them." in page
     assert "1 report from the website has waited more than 5 minutes" in page
+
+
+def test_an_administrator_sends_failed_reports_again_from_the_admin(client, django_user_model):
+    submission = receive()
+    m.ReportSubmission.objects.update(state="failed", last_error="category: switched off")
+    admin = django_user_model.objects.create_superuser(username="root-admin", password="x")
+    client.force_login(admin)
+    url = "/admin/council_crm/reportsubmission/"
+    page = client.get(url, {"state__exact": "failed"}).content.decode()
+    assert submission.reference in page
+    assert "category: switched off" in page
+
+    response = client.post(url, {"action": "send_again", "_selected_action": [submission.pk]})
+    assert response.status_code == 302
+    assert m.ReportSubmission.objects.get().state == "pending"
+    assert intake.reports_log() == 1
