@@ -162,6 +162,18 @@ def test_reports_claimed_by_a_worker_that_died_are_logged_once_its_lease_is_over
     assert m.ServiceRequest.objects.count() == 1
 
 
+def test_a_report_whose_worker_stops_every_time_is_given_up_after_the_last_attempt():
+    receive()
+    for attempt in range(1, intake.MAX_ATTEMPTS + 1):
+        assert intake._claim(10) != []  # claimed, then the worker stopped
+        assert m.ReportSubmission.objects.get().attempts == attempt - 1
+        m.ReportSubmission.objects.update(next_attempt_at=timezone.now())  # lease over
+    assert intake._claim(10) == []
+    given_up = m.ReportSubmission.objects.get()
+    assert given_up.state == "failed"
+    assert "worker stopped" in given_up.last_error
+
+
 def test_the_desk_warns_of_web_reports_that_failed_or_wait_too_long(client):
     officer = m.User.objects.get(username="aisha.okafor")
     client.force_login(officer)

@@ -350,7 +350,19 @@ def _claim(size: int) -> list[int]:
         due = _due().order_by("id")
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
-        ids = list(due.values_list("id", flat=True)[:size])
+        rows = list(due.values_list("id", "state", "attempts")[:size])
+        # a lease that ran out is an attempt that did not finish (the worker stopped, perhaps
+        # because of this very report): counted, and the report given up after MAX_ATTEMPTS
+        given_up = [pk for pk, state, n in rows if state == "logging" and n + 1 >= MAX_ATTEMPTS]
+        ReportSubmission.objects.filter(id__in=given_up).update(
+            state=ReportSubmission.State.FAILED,
+            attempts=F("attempts") + 1,
+            last_error="The worker stopped while logging it, every time it was tried",
+        )
+        ids = [pk for pk, _state, _n in rows if pk not in given_up]
+        ReportSubmission.objects.filter(id__in=ids, state=ReportSubmission.State.LOGGING).update(
+            attempts=F("attempts") + 1
+        )
         ReportSubmission.objects.filter(id__in=ids).update(
             state=ReportSubmission.State.LOGGING, next_attempt_at=timezone.now() + CLAIM_LEASE
         )
