@@ -57,7 +57,3 @@ class ReportSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} ({self.get_state_display()})"
-
-    @property
-    def logged(self) -> bool:
-        return False

@@ -31,12 +31,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from apps.council_crm import duplicates
-from apps.council_crm.models import GazetteerEntry, ReportSubmission, ServiceCategory
+from apps.council_crm.models import GazetteerEntry, ServiceCategory
 from apps.council_crm.selectors import portal as selectors
 from apps.council_crm.selectors.accounts import is_resident
 from apps.council_crm.services.cases import IdempotencyConflict, case_follow
 from apps.council_crm.services.citizens import ContactDetails
 from apps.council_crm.services.intake import (
+    journeys_waiting,
     report_key,
     report_receive,
     upload_storage,
@@ -155,11 +156,7 @@ def purge_abandoned_uploads(*, older_than: timedelta, now: datetime | None = Non
     removed = 0
     if not root.is_dir():
         return 0
-    waiting = set(
-        ReportSubmission.objects.filter(idempotency_key__startswith="portal-report:").values_list(
-            "payload__journey_id", flat=True
-        )
-    )
+    waiting = journeys_waiting()
     for folder in root.iterdir():
         if folder.name in waiting:  # sent; the worker has not logged it yet
             continue

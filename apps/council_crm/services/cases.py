@@ -177,7 +177,7 @@ def gazetteer_find(text: str) -> GazetteerEntry | None:
     return entries[0] if len(entries) == 1 else None
 
 
-def _payload_hash(payload: dict[str, Any]) -> str:
+def payload_hash_of(payload: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -520,12 +520,23 @@ def case_request_hash(
         "on_behalf_of": on_behalf_of.pk if on_behalf_of else None,
         "raised_as": raised_as,
     }
-    return _payload_hash(payload)
+    return payload_hash_of(payload)
 
 
 def case_for_key(key: str, payload_hash: str) -> ServiceRequest | None:
     """The case made with this idempotency key; IdempotencyConflict if for another request."""
-    return _existing_for_key(key, payload_hash)
+    existing = ServiceRequest.objects.filter(idempotency_key=key).first()
+    if existing is None:
+        return None
+    if existing.payload_hash != payload_hash:
+        raise IdempotencyConflict(
+            {
+                "idempotency_key": [
+                    _("This idempotency key was already used for a different request")
+                ]
+            }
+        )
+    return existing
 
 
 def case_create(
@@ -574,7 +585,7 @@ def case_create(
             raise ValidationError(
                 {"idempotency_key": [_("The idempotency key must be 100 characters or fewer")]}
             )
-        existing = _existing_for_key(idempotency_key, payload_hash)
+        existing = case_for_key(idempotency_key, payload_hash)
         if existing is not None:
             return CaseCreated(existing, created=False)
 
@@ -615,26 +626,11 @@ def case_create(
             )
     except IntegrityError:
         if idempotency_key:
-            existing = _existing_for_key(idempotency_key, payload_hash)
+            existing = case_for_key(idempotency_key, payload_hash)
             if existing is not None:
                 return CaseCreated(existing, created=False)
         raise
     return CaseCreated(case, created=True, duplicates=candidates)
-
-
-def _existing_for_key(key: str, payload_hash: str) -> ServiceRequest | None:
-    existing = ServiceRequest.objects.filter(idempotency_key=key).first()
-    if existing is None:
-        return None
-    if existing.payload_hash != payload_hash:
-        raise IdempotencyConflict(
-            {
-                "idempotency_key": [
-                    _("This idempotency key was already used for a different request")
-                ]
-            }
-        )
-    return existing
 
 
 def _create(

@@ -46,12 +46,12 @@ from apps.council_crm.references import next_reference
 from apps.council_crm.services.attachments import attachment_add
 from apps.council_crm.services.cases import (
     IdempotencyConflict,
-    _payload_hash,
     case_check,
     case_create,
     case_for_key,
     case_preview,
     case_request_hash,
+    payload_hash_of,
 )
 from apps.council_crm.services.citizens import ContactDetails, normalise_phone
 from apps.council_crm.services.consent import consent_grant
@@ -117,7 +117,7 @@ def report_receive(
         "anonymous": anonymous,
     }
     payload = {**request, "journey_id": journey_id, "photos": photos, "consent": consent}
-    payload_hash = _payload_hash(payload)
+    payload_hash = payload_hash_of(payload)
     case_hash = case_request_hash(
         channel=Channel.WEB,
         category=category,
@@ -143,10 +143,10 @@ def report_receive(
     )
     team, due = case_preview(checked, description=description.strip(), now=now)
     local = sla.site_calendar().tzinfo
-    # The reference is taken in a transaction of its own (the counter row is locked only for
-    # that statement, not while this report is written): a report that then fails to be
-    # written leaves a gap in the numbers, never a clash.
-    reference = _reference_now(year=now.astimezone(local).year)
+    # The reference is taken before the transaction that writes the report: outside one, the
+    # counter's UPDATE commits by itself, so its row is locked for that statement only. A report
+    # that then fails to be written leaves a gap in the numbers, never a clash.
+    reference = next_reference(year=now.astimezone(local).year)
     submission = ReportSubmission(
         reference=reference,
         idempotency_key=key,
@@ -269,12 +269,6 @@ def _existing(
     return case
 
 
-def _reference_now(*, year: int) -> str:
-    """Outside a transaction the counter's UPDATE commits by itself (inside a caller's, as in
-    tests, it is part of that one)."""
-    return next_reference(year=year)
-
-
 _COLUMNS = [f for f in ReportSubmission._meta.concrete_fields if not f.primary_key]
 _INSERT = (
     f"INSERT INTO {_SUBMISSIONS} ({', '.join(f.column for f in _COLUMNS)}) "  # noqa: S608
@@ -332,6 +326,15 @@ def reports_log(*, limit: int = 500) -> int:
         for pk in batch:
             logged += _log_claimed(pk)
     return logged
+
+
+def journeys_waiting() -> set[str]:
+    """The journeys whose reports are received and not yet cases (their photos are needed)."""
+    return set(
+        ReportSubmission.objects.filter(idempotency_key__startswith="portal-report:").values_list(
+            "payload__journey_id", flat=True
+        )
+    )
 
 
 def reports_waiting() -> bool:
