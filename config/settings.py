@@ -242,3 +242,6 @@ CRM_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("CRM_OUTBOX_MAX_ATTEMPTS", "8"))
 CRM_OUTBOX_LEASE_SECONDS = float(os.environ.get("CRM_OUTBOX_LEASE_SECONDS", "300"))
 CRM_OUTBOX_BACKOFF_SECONDS = float(os.environ.get("CRM_OUTBOX_BACKOFF_SECONDS", "60"))
 CRM_CONFIG_CACHE_SECONDS = int(os.environ.get("CRM_CONFIG_CACHE_SECONDS", "30"))
+# The worker gives way to the web server while the CPU is contended, for at most this many
+# seconds before each report it logs (ADR 0014); 0 never gives way.
+CRM_WORKER_GIVE_WAY_SECONDS = float(os.environ.get("CRM_WORKER_GIVE_WAY", "5"))

@@ -38,8 +38,11 @@ def kilbrack_site(db):
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
-    """PBKDF2's deliberate slowness is for production, not for the test suite; and tests
-    change configuration between steps, so nothing of it is cached."""
+    """PBKDF2's deliberate slowness is for production, not for the test suite; tests change
+    configuration between steps, so nothing of it is cached."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CRM_CONFIG_CACHE_SECONDS = 0
+    # the worker's giving way to the web server reads the machine's CPU pressure, which a
+    # parallel test run keeps high: tested on its own with given readings (test_contention.py)
+    settings.CRM_WORKER_GIVE_WAY_SECONDS = 0
     config_cache.clear()

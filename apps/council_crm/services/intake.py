@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
 from apps.council_crm import sla
+from apps.council_crm.contention import GiveWay
 from apps.council_crm.models import (
     AuditEvent,
     CaseEvent,
@@ -316,14 +317,17 @@ def reports_log(*, limit: int = 500) -> int:
     Reports are claimed in batches in a short transaction (the queue's head is where the
     deleted rows are, so each scan of it is paid once per batch, not once per report), then
     each is logged in a transaction of its own. A claim is a lease: a worker that dies leaves
-    its reports to be claimed again once the lease is over.
+    its reports to be claimed again once the lease is over. Before each report the worker
+    gives way to the web server while the CPU is contended (contention.py, ADR 0014).
     """
     logged = 0
+    give_way = GiveWay.from_settings()
     while logged < limit:
         batch = _claim(min(CLAIM_BATCH, limit - logged))
         if not batch:
             break
         for pk in batch:
+            give_way()  # bounded: a batch's waits stay well inside its lease
             logged += _log_claimed(pk)
     return logged
 
