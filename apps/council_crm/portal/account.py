@@ -6,6 +6,7 @@ Signing up, signing in, email verification and passwords are django-allauth's (s
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
 from allauth.account.decorators import reauthentication_required
@@ -55,6 +56,18 @@ def _resident(request: HttpRequest) -> User:
     if not is_resident(user):
         raise Http404
     return user
+
+
+def _residents_only(view):
+    """Answer 404 to anyone but a resident before anything else is asked of them (staff and
+    councillors sign in elsewhere and have no password to reauthenticate with here)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        _resident(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 @login_required
@@ -222,6 +235,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@_residents_only
 @reauthentication_required
 def download(request: HttpRequest) -> HttpResponse:
     """GET explains what is in the download; POST makes it (the same export a subject access
@@ -245,6 +259,7 @@ def download(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@_residents_only
 @reauthentication_required
 def delete(request: HttpRequest) -> HttpResponse:
     user = _resident(request)
