@@ -630,7 +630,9 @@ def main() -> None:
     )
     parser.add_argument("--port", type=int, default=8099)
     parser.add_argument("--submit-seconds", type=int, default=30)
-    parser.add_argument("--submit-journeys", type=int, default=15000, help="prepared for (a)")
+    parser.add_argument(
+        "--submit-journeys", type=int, default=24000, help="prepared for (a): 800/s for 30 s"
+    )
     parser.add_argument("--journey-seconds", type=int, default=60)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--templates", type=int, default=24, help="real journeys to copy")
