@@ -211,6 +211,13 @@ class CpuMeter:
         from apps.council_crm.contention import cpu_stall_us
 
         self.stall_start = cpu_stall_us()
+        self._pg_first = {pid: _cpu_seconds(pid) for pid in _postgres_pids()}
+        self._pg_last = dict(self._pg_first)
+        self._stop = threading.Event()
+        # Backends come and go during a run (gunicorn's connections are renewed every 60 s):
+        # a poll keeps each one's last reading, so one that ends loses at most a poll's CPU.
+        self._poller = threading.Thread(target=self._poll_postgres, daemon=True)
+        self._poller.start()
         self.start = self._sample()
         self.t0 = time.perf_counter()
         self.load_before = os.getloadavg()
@@ -219,11 +226,8 @@ class CpuMeter:
     def _sample(self) -> dict[str, float]:
         own = resource.getrusage(resource.RUSAGE_SELF)
         kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-        postgres = {pid: _cpu_seconds(pid) for pid in _postgres_pids()}
-        if hasattr(self, "_pg"):  # per process: those that ended are missed, new ones count all
-            used = sum(t - self._pg.get(pid, 0.0) for pid, t in postgres.items())
-        else:
-            self._pg, used = postgres, 0.0
+        self._read_postgres()
+        used = sum(t - self._pg_first.get(pid, 0.0) for pid, t in self._pg_last.items())
         return {
             "gunicorn": sum(_cpu_seconds(p) for p in self.server.pids()),
             "worker": _cpu_seconds(self.worker.proc.pid) if self.worker else 0.0,
@@ -231,6 +235,16 @@ class CpuMeter:
             "generator": own.ru_utime + own.ru_stime,
             "children": kids.ru_utime + kids.ru_stime,  # wrk, once it has exited
         }
+
+    def _read_postgres(self) -> None:
+        for pid in _postgres_pids():
+            seconds = _cpu_seconds(pid)
+            if seconds:  # 0.0: it ended between the listing and the reading
+                self._pg_last[pid] = seconds
+
+    def _poll_postgres(self) -> None:
+        while not self._stop.wait(0.25):
+            self._read_postgres()
 
     def snapshot_top(self) -> str:
         out = subprocess.run(
@@ -243,7 +257,8 @@ class CpuMeter:
     def __exit__(self, *exc: object) -> None:
         wall = time.perf_counter() - self.t0
         end = self._sample()
-        # postgres processes that ended during the run are missed; new ones count from zero
+        self._stop.set()
+        self._poller.join()
         self.cores = {k: round((end[k] - self.start[k]) / wall, 2) for k in end}
         self.server_cpu_s = end["gunicorn"] - self.start["gunicorn"] + end["postgres"]
         self.worker_cpu_s = end["worker"] - self.start["worker"]
