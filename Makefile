@@ -50,9 +50,11 @@ PYTEST_ARGS ?= -n 2
 test: install-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# ruff, the import contract (.importlinter: the layers, ADR 0015) and mypy (pyproject.toml).
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: install-test
 	$(VENV)/bin/ruff check --fix .
