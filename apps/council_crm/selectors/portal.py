@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from shapely.geometry import mapping, shape
 
 from apps.council_crm.config_cache import cached
+from apps.council_crm.contacts import normalise_phone
 from apps.council_crm.duplicates import bounding_box, distance_m
 from apps.council_crm.geo import division_index
 from apps.council_crm.models import (
@@ -32,7 +33,6 @@ from apps.council_crm.models import (
     ServiceRequest,
     StateCategory,
 )
-from apps.council_crm.services.citizens import normalise_phone
 
 MAX_PLACES = 20
 

@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from apps.council_crm.contacts import normalise_phone
 from apps.council_crm.models import (
     AccessLog,
     CaseEvent,
@@ -33,7 +34,6 @@ from apps.council_crm.models import (
     ServiceRequest,
     StateCategory,
 )
-from apps.council_crm.services.citizens import normalise_phone
 
 # A link ties a row to a citizen: an ORM lookup whose value is the citizen's id, or a function
 # giving the condition for lookups that are not a plain foreign key.
