@@ -40,6 +40,9 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [
     h for h in os.environ.get("CRM_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
 ]
+# Where residents reach the site: the start of every link in a message or a feed (site.toml's
+# [council] public_url; the environment may override it, e.g. per deployment stage).
+CRM_PUBLIC_URL = (os.environ.get("CRM_PUBLIC_URL") or CRM_SITE.public_url).rstrip("/")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CRM_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [

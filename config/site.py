@@ -43,6 +43,9 @@ class SiteConfig:
     at_risk_fraction: float = 0.2
     website: str = ""
     phone: str = ""
+    # The address residents reach this site at: every link in an email, a text message or a
+    # feed starts with it (CRM_PUBLIC_URL in the environment overrides it).
+    public_url: str = "http://127.0.0.1:8000"
     # [pages]: the council's own privacy notice and accessibility statement (plain text,
     # paragraphs separated by blank lines); empty means the portal's default wording.
     privacy_notice: str = ""
@@ -95,6 +98,11 @@ def load_site(slug: str, sites_dir: Path = SITES_DIR) -> SiteConfig:
         if not _COLOUR.match(value):
             raise SiteConfigError(f"{path}: [branding] {key} must look like #1d70b8")
     centre = map_.get("centre", [54.0, -2.0])
+    public_url = str(council.get("public_url", "http://127.0.0.1:8000")).rstrip("/")
+    if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", public_url):
+        raise SiteConfigError(
+            f"{path}: [council] public_url must be an address like https://report.example.gov.uk"
+        )
     threshold = int(data.get("privacy", {}).get("small_number_threshold", 5))
     if threshold < 0:
         raise SiteConfigError(f"{path}: [privacy] small_number_threshold must be 0 or more")
@@ -123,6 +131,7 @@ def load_site(slug: str, sites_dir: Path = SITES_DIR) -> SiteConfig:
         at_risk_fraction=float(service.get("at_risk_fraction", 0.2)),
         website=str(council.get("website", "")),
         phone=str(council.get("phone", "")),
+        public_url=public_url,
         privacy_notice=str(pages.get("privacy_notice", "")).strip(),
         privacy_contact=str(pages.get("privacy_contact", "")),
         accessibility_statement=str(pages.get("accessibility_statement", "")).strip(),

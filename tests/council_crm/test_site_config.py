@@ -53,6 +53,13 @@ def test_minimal_site_gets_sensible_defaults(tmp_path):
     assert site.short_name == "Test Council"
     assert site.languages == ("en",)
     assert site.small_number_threshold == 5
+    assert site.public_url == "http://127.0.0.1:8000"
+
+
+def test_public_url_is_read_without_its_trailing_slash(tmp_path):
+    body = VALID.replace("[council]", '[council]\npublic_url = "https://report.test.gov.uk/"')
+    site = load_site("x", sites_dir=_write_site(tmp_path, body))
+    assert site.public_url == "https://report.test.gov.uk"
 
 
 @pytest.mark.parametrize(
@@ -63,6 +70,8 @@ def test_minimal_site_gets_sensible_defaults(tmp_path):
         (VALID.replace('name = "Test Council"\n', ""), "name is required"),
         (VALID + '[branding]\nprimary_colour = "blue"\n', "primary_colour"),
         (VALID.replace("[council]", '[council]\nlanguages = ["fr"]'), "languages"),
+        (VALID.replace("[council]", '[council]\npublic_url = "report.example"'), "public_url"),
+        (VALID.replace("[council]", '[council]\npublic_url = "https://x.gov.uk/?a=1"'), "public_url"),
     ],
 )
 def test_bad_site_configuration_is_rejected_with_the_key_named(tmp_path, body, message):
