@@ -71,7 +71,10 @@ def test_public_url_is_read_without_its_trailing_slash(tmp_path):
         (VALID + '[branding]\nprimary_colour = "blue"\n', "primary_colour"),
         (VALID.replace("[council]", '[council]\nlanguages = ["fr"]'), "languages"),
         (VALID.replace("[council]", '[council]\npublic_url = "report.example"'), "public_url"),
-        (VALID.replace("[council]", '[council]\npublic_url = "https://x.gov.uk/?a=1"'), "public_url"),
+        (
+            VALID.replace("[council]", '[council]\npublic_url = "https://x.gov.uk/?a=1"'),
+            "public_url",
+        ),
     ],
 )
 def test_bad_site_configuration_is_rejected_with_the_key_named(tmp_path, body, message):

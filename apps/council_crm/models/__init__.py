@@ -1,6 +1,6 @@
 """The domain model ("DocTypes"), one module per area."""
 
-from .audit import AccessLog, AuditEvent
+from .audit import AccessLog, AuditAction, AuditEvent
 from .cases import (
     OPEN_STATES,
     Attachment,
@@ -56,6 +56,7 @@ __all__ = [
     "ActionProgressNote",
     "AgeBand",
     "Attachment",
+    "AuditAction",
     "AuditEvent",
     "CaseEvent",
     "CaseFollower",

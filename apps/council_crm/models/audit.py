@@ -32,13 +32,31 @@ class AccessLog(models.Model):
         return f"{self.user_label} {self.action} {self.object_type} {self.object_id}"
 
 
+class AuditAction(models.TextChoices):
+    """Every act the audit trail records; `services.audit.audit_record` writes them."""
+
+    ACCOUNT_LINKED = "account_linked", _("account linked to a citizen record")
+    CITIZEN_EMAIL_CHANGED = "citizen_email_changed", _("citizen's email address changed")
+    CITIZEN_PREFERENCES_CHANGED = "citizen_preferences_changed", _("citizen's preferences changed")
+    CITIZEN_ANONYMISED = "citizen_anonymised", _("citizen's personal data erased")
+    CASE_RETENTION_ANONYMISED = "case_retention_anonymised", _("case anonymised at retention")
+    SUBJECT_ACCESS_EXPORT = "subject_access_export", _("subject access export")
+    CONSENT_GRANTED = "consent_granted", _("consent granted")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("consent withdrawn")
+    WEB_REPORT_RETRIED = "web_report_retried", _("web report sent again")
+
+
 class AuditEvent(models.Model):
-    """A significant administrative act (erasure, retention run, export) kept as a tombstone."""
+    """A significant act (consent, account, erasure, retention, export), kept as a tombstone.
+
+    `data["changes"]` holds `{field: [old, new]}`; the values of personal fields are never
+    written here, because an audit row outlives the erasure of the person it is about.
+    """
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    action = models.CharField(_("action"), max_length=64)
+    action = models.CharField(_("action"), max_length=64, choices=AuditAction.choices)
     object_type = models.CharField(_("record type"), max_length=64)
     object_id = models.CharField(_("record"), max_length=64)
     data = models.JSONField(default=dict, blank=True)

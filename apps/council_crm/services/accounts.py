@@ -11,7 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.council_crm.models import AuditEvent, Citizen, ContactPreference, Role, User
+from apps.council_crm.models import (
+    AuditAction,
+    AuditEvent,
+    Citizen,
+    ContactPreference,
+    Role,
+    User,
+)
+from apps.council_crm.services.audit import audit_record
 from apps.council_crm.services.citizens import normalise_phone
 from apps.council_crm.services.privacy import citizen_anonymise
 
@@ -33,13 +41,13 @@ def resident_citizen_link(*, user: User, email: str) -> Citizen | None:
     citizen = Citizen.objects.select_for_update().filter(user=user).first()
     if citizen is not None:
         if email and citizen.email != email and citizen.anonymised_at is None:
-            citizen.email = email
+            old_email, citizen.email = citizen.email, email
             citizen.save(update_fields=["email", "updated_at"])
-            AuditEvent.objects.create(
+            audit_record(
                 actor=user,
-                action="citizen_email_changed",
-                object_type="citizen",
-                object_id=str(citizen.pk),
+                action=AuditAction.CITIZEN_EMAIL_CHANGED,
+                obj=citizen,
+                changes={"email": (old_email, email)},
                 data={"citizen": citizen.pk, "user": user.pk},
             )
         return citizen
@@ -69,11 +77,10 @@ def resident_citizen_link(*, user: User, email: str) -> Citizen | None:
                 changed.append(name)
         citizen.save(update_fields=[*changed, "updated_at"])
         created = False
-    AuditEvent.objects.create(
+    audit_record(
         actor=user,
-        action="account_linked",
-        object_type="citizen",
-        object_id=str(citizen.pk),
+        action=AuditAction.ACCOUNT_LINKED,
+        obj=citizen,
         data={"citizen": citizen.pk, "user": user.pk, "created": created},
     )
     return citizen
@@ -115,12 +122,11 @@ def citizen_preferences_update(
     if not changed:
         return citizen
     citizen.save(update_fields=[*changed, "updated_at"])
-    AuditEvent.objects.create(
+    audit_record(
         actor=actor,
-        action="citizen_preferences_changed",
-        object_type="citizen",
-        object_id=str(citizen.pk),
-        # which fields changed, never their values: the audit row outlives an erasure
+        action=AuditAction.CITIZEN_PREFERENCES_CHANGED,
+        obj=citizen,
+        changes={name: (before[name], getattr(citizen, name)) for name in changed},
         data={"citizen": citizen.pk, "changed": sorted(changed)},
     )
     return citizen

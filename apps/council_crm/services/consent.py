@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.council_crm.models import (
-    AuditEvent,
+    AuditAction,
     Channel,
     Citizen,
     Consent,
@@ -20,6 +20,7 @@ from apps.council_crm.models import (
     User,
 )
 from apps.council_crm.permissions import acting_for
+from apps.council_crm.services.audit import audit_record
 
 CURRENT_WORDING = "share-with-councillor-v1"
 
@@ -88,11 +89,10 @@ def consent_grant(
         recorded_by=actor,
         granted_at=now or timezone.now(),
     )
-    AuditEvent.objects.create(
+    audit_record(
         actor=actor,
-        action="consent_granted",
-        object_type="consent",
-        object_id=str(consent.pk),
+        action=AuditAction.CONSENT_GRANTED,
+        obj=consent,
         data={"citizen": citizen.pk, "purpose": purpose, "scope": scope},
     )
     return consent
@@ -115,11 +115,11 @@ def consent_withdraw(
     consent.withdrawn_at = now or timezone.now()
     consent.withdrawn_by = actor
     consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    AuditEvent.objects.create(
+    audit_record(
         actor=actor,
-        action="consent_withdrawn",
-        object_type="consent",
-        object_id=str(consent.pk),
+        action=AuditAction.CONSENT_WITHDRAWN,
+        obj=consent,
+        changes={"withdrawn_at": (None, consent.withdrawn_at)},
         data={"citizen": consent.citizen_id, "purpose": consent.purpose},
     )
     return consent
