@@ -8,6 +8,7 @@ from apps.council_crm.portal import views as portal_views
 urlpatterns = [
     path("healthz", portal_views.healthz, name="healthz"),
     path("readyz", portal_views.readyz, name="readyz"),
+    path("favicon.ico", portal_views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("motions/", include("apps.council_crm.motions.urls")),
     path("desk/motions/", include("apps.council_crm.motions.desk_urls")),

@@ -57,3 +57,21 @@ def test_home_page_shows_the_council(client, demo_site):
     assert '<html lang="en"' in body
     assert "Skip to main content" in body
     assert "Missed bin" in body or "missed bin" in body.lower()
+
+
+def test_favicon_is_the_councils_logo(client):
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/static/council_crm/branding/fernshire-logo.svg"
+    assert finders.find("council_crm/branding/fernshire-logo.svg")
+
+
+def test_favicon_without_a_logo_is_empty_not_missing(client, settings):
+    import dataclasses
+
+    settings.CRM_SITE = dataclasses.replace(settings.CRM_SITE, logo="")
+
+    assert client.get("/favicon.ico").status_code == 204

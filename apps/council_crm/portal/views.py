@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.conf import settings
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
+from django.templatetags.static import static
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -15,6 +22,14 @@ from apps.council_crm.selectors.catalogue import category_groups_for_portal
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "council_crm/portal/home.html", {"groups": category_groups_for_portal()})
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and bookmarks ask for /favicon.ico whatever the page says: the council's logo."""
+    if logo := settings.CRM_SITE.logo:
+        return HttpResponsePermanentRedirect(static(logo))
+    return HttpResponse(status=204)
 
 
 @require_GET
