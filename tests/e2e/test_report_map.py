@@ -123,6 +123,7 @@ def test_a_resident_reports_a_pothole_with_a_pin_on_the_map(page):
     page.get_by_role("button", name="Continue with this location").click()
     expect_heading(page, "Where is the problem?")
     assert page.get_by_role("link", name="Choose the location on the map").is_visible()
+    assert page.title().startswith("Error: ")
     page.locator("path.crm-division").first.wait_for()
     check_page(page, "01-where-error")
 
@@ -137,6 +138,9 @@ def test_a_resident_reports_a_pothole_with_a_pin_on_the_map(page):
     click_map_at(page, "FE04", latitude, longitude)
     assert "Pin placed in Aldermoor" in status(page)
     assert page.locator("#report-map-error").is_hidden()
+    # the server's error is no longer true: it leaves the summary and the title
+    assert page.locator(".govuk-error-summary").count() == 0
+    assert not page.title().startswith("Error:")
     check_page(page, "01-where-pin")
     page.get_by_role("button", name="Continue with this location").click()
 

@@ -57,6 +57,31 @@
     errorBox.textContent = "";
     group.classList.remove("govuk-form-group--error");
     el.setAttribute("aria-describedby", "report-map-instructions");
+    clearSummary();
+  }
+
+  // The page may have come back from the server with the pin's error in the error summary.
+  // Once a valid pin is placed that error is no longer true: its line goes, and with the last
+  // line the summary and the "Error:" at the start of the page title go too.
+  function clearSummary() {
+    var summary = document.querySelector(".govuk-error-summary");
+    if (!summary) {
+      return;
+    }
+    var links = summary.querySelectorAll('a[href="#' + el.id + '"]');
+    for (var i = 0; i < links.length; i++) {
+      var item = links[i].closest("li");
+      if (item) {
+        item.parentNode.removeChild(item);
+      }
+    }
+    if (!summary.querySelector("li")) {
+      summary.parentNode.removeChild(summary);
+      var prefix = data.msgErrorPrefix + " ";
+      if (document.title.indexOf(prefix) === 0) {
+        document.title = document.title.slice(prefix.length);
+      }
+    }
   }
 
   // --- point in polygon (GeoJSON Polygon / MultiPolygon, holes included) -------------------
