@@ -56,6 +56,10 @@ def test_load_site_command_reports_up_to_date_on_the_second_run():
     out = io.StringIO()
     call_command("load_site", "--demo-users", stdout=out)
     assert "already up to date" in out.getvalue()
+    # the closing list of demo sign-ins repeats the password (make run ends with it)
+    last = out.getvalue().strip().splitlines()[-1]
+    assert "demo-2026" in last
+    assert "password" in last
     assert _snapshot() == before
 
 

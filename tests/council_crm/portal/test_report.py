@@ -156,6 +156,8 @@ def test_a_resident_follows_a_report_nearby_instead_of_making_a_new_one(walk):
     assert page.status_code == 200
     assert existing.reference in page.content.decode()
     assert "sam.jones" not in page.content.decode()  # nothing about who reported it
+    assert "Less than 10 metres from yours" in page.content.decode()  # the same spot
+    assert " 0 metres" not in page.content.decode()
 
     # when they say it is the same and give their email
     response = walk.post("duplicates", {"duplicate": existing.reference})

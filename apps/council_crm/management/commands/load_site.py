@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.council_crm.services.demo import demo_users_ensure
+from apps.council_crm.services.demo import DEMO_PASSWORD, demo_users_ensure
 from apps.council_crm.services.site_setup import FixtureError, site_load
 
 
@@ -34,3 +34,7 @@ class Command(BaseCommand):
         if options["demo_users"]:
             for role, username in demo_users_ensure():
                 self.stdout.write(f"demo sign-in: {role:<28} {username}")
+            self.stdout.write(
+                f"Every demo sign-in above has the password {DEMO_PASSWORD} (demo site only); "
+                "sign in at /account/login/ or /admin/."
+            )
