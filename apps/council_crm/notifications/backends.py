@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import smtplib
+from collections import deque
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Protocol
@@ -229,8 +230,10 @@ class NotifyEmailBackend(_NotifyBackend):
 
 # --- Local capture (no Notify account: the demo and development) ---------------------------
 
-captured_sms: list[dict[str, str]] = []
-"""Texts 'sent' without Notify in this process, like django.core.mail.outbox for email."""
+CAPTURED_SMS_KEPT = 500
+captured_sms: deque[dict[str, str]] = deque(maxlen=CAPTURED_SMS_KEPT)
+"""The last texts 'sent' without Notify in this process, like django.core.mail.outbox for
+email; a long-running demo server keeps only the newest `CAPTURED_SMS_KEPT` (all are logged)."""
 
 
 class CaptureSmsBackend:
