@@ -6,6 +6,10 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import Q
+
+from apps.council_crm.models import OPEN_STATES, ServiceRequest, StateCategory
+
 EARTH_RADIUS_M = 6_371_008.8
 
 
@@ -53,10 +57,6 @@ def survey(
     A bounding box on the indexed (category, latitude, longitude) narrows the rows; the exact
     distance is computed for the few left.
     """
-    from django.db.models import Q
-
-    from apps.council_crm.models import OPEN_STATES, ServiceRequest, StateCategory
-
     min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius_m)
     year_ago = now - timedelta(days=365)
     rows = ServiceRequest.objects.filter(
@@ -72,6 +72,8 @@ def survey(
     found: list[Nearby] = []
     closed = 0
     for pk, ref, lat, lon, state, created, resolved in rows:
+        if lat is None or lon is None:
+            continue  # the box above only finds located cases; the type does not know it
         distance = distance_m(latitude, longitude, lat, lon)
         if distance > radius_m:
             continue

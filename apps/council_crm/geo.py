@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import shapely
+from django.db.models import Count, Max
 from shapely.geometry import MultiPolygon, Point, Polygon, shape
 from shapely.geometry.base import BaseGeometry
+
+from apps.council_crm.config_cache import cached, rebuilt_on_change
+from apps.council_crm.models import Division
 
 
 class InvalidBoundary(ValueError):
@@ -71,32 +75,25 @@ class DivisionIndex:
         return None
 
 
-_lock = threading.Lock()
-_cache: dict[str, tuple[tuple[Any, ...], DivisionIndex]] = {}
+def divisions_stamp() -> tuple[int, datetime | None]:
+    """Changes whenever a division is added, removed or edited (read at most once per
+    CRM_CONFIG_CACHE_SECONDS): what the division index and the public map are built from."""
+
+    def load() -> tuple[int, datetime | None]:
+        agg = Division.objects.aggregate(n=Count("id"), t=Max("updated_at"))
+        return (agg["n"], agg["t"])
+
+    return cached("division_stamp", load)
 
 
 def division_index() -> DivisionIndex:
     """The process-wide index, rebuilt only when the divisions table changes."""
-    from django.db.models import Count, Max
 
-    from apps.council_crm.config_cache import cached
-    from apps.council_crm.models import Division
-
-    stamp = cached(
-        "division_stamp",
-        lambda: tuple(Division.objects.aggregate(n=Count("id"), t=Max("updated_at")).values()),
-    )
-    cached = _cache.get("default")
-    if cached and cached[0] == stamp:
-        return cached[1]
-    with _lock:
-        cached = _cache.get("default")
-        if cached and cached[0] == stamp:
-            return cached[1]
+    def build() -> DivisionIndex:
         rows = Division.objects.values_list("id", "code", "boundary")
-        index = DivisionIndex(DivisionShape(pk, code, shape(b)) for pk, code, b in rows)
-        _cache["default"] = (stamp, index)
-        return index
+        return DivisionIndex(DivisionShape(pk, code, shape(b)) for pk, code, b in rows)
+
+    return rebuilt_on_change("division_index", divisions_stamp(), build)
 
 
 def boundary_svg_path(geojson: dict[str, Any], *, width: int = 400, height: int = 300) -> str:

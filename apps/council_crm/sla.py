@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 from enum import StrEnum
 
+from django.conf import settings
+
 from apps.council_crm.calendar import WorkingCalendar
+from apps.council_crm.config_cache import cached, rebuilt_on_change
+from apps.council_crm.models import ClosureDay
 
 
 class SlaState(StrEnum):
@@ -61,32 +64,21 @@ def state(
     return SlaState.ON_TRACK
 
 
-_lock = threading.Lock()
-_calendars: dict[tuple[object, ...], WorkingCalendar] = {}
-
-
 def site_calendar() -> WorkingCalendar:
     """The site's calendar (region, timezone, hours, closure days), rebuilt when closures change."""
-    from django.conf import settings
-
-    from apps.council_crm.config_cache import cached
-    from apps.council_crm.models import ClosureDay
-
     site = settings.CRM_SITE
     closures = cached(
         "closure_days",
         lambda: tuple(ClosureDay.objects.order_by("date").values_list("date", "name")),
     )
-    stamp = (site.slug, site.region, closures)
-    with _lock:
-        if (cal := _calendars.get(stamp)) is None:
-            cal = WorkingCalendar(
-                region=site.region,
-                closures=dict(closures),
-                timezone=site.timezone,
-                day_start=site.working_day_start,
-                day_end=site.working_day_end,
-            )
-            _calendars.clear()
-            _calendars[stamp] = cal
-        return cal
+    return rebuilt_on_change(
+        "site_calendar",
+        (site.slug, site.region, closures),
+        lambda: WorkingCalendar(
+            region=site.region,
+            closures=dict(closures),
+            timezone=site.timezone,
+            day_start=site.working_day_start,
+            day_end=site.working_day_end,
+        ),
+    )

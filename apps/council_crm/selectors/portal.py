@@ -13,15 +13,15 @@ from typing import Any
 
 import shapely
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry import mapping, shape
 
-from apps.council_crm.config_cache import cached
+from apps.council_crm.config_cache import cached, rebuilt_on_change
 from apps.council_crm.contacts import normalise_phone
 from apps.council_crm.duplicates import bounding_box, distance_m
-from apps.council_crm.geo import division_index
+from apps.council_crm.geo import division_index, divisions_stamp
 from apps.council_crm.models import (
     CaseEvent,
     CategoryGroup,
@@ -304,21 +304,13 @@ MAP_TOLERANCE_DEG = 0.0001
 
 def division_map_stamp() -> str:
     """Changes whenever a division is added, removed or edited: the map's ETag."""
-    agg = Division.objects.aggregate(n=Count("id"), t=Max("updated_at"))
-    changed = agg["t"].isoformat() if agg["t"] else "-"
-    return f'"divisions-{agg["n"]}-{changed}"'
-
-
-_division_map: dict[str, dict[str, Any]] = {}  # by stamp: built once per change per process
+    count, changed = divisions_stamp()
+    return f'"divisions-{count}-{changed.isoformat() if changed else "-"}"'
 
 
 def division_map() -> dict[str, Any]:
     """Every division as a GeoJSON Feature (code, name, boundary) for the public map."""
-    stamp = division_map_stamp()
-    if stamp not in _division_map:
-        _division_map.clear()
-        _division_map[stamp] = _build_division_map()
-    return _division_map[stamp]
+    return rebuilt_on_change("division_map", divisions_stamp(), _build_division_map)
 
 
 def _build_division_map() -> dict[str, Any]:
