@@ -1,74 +1,41 @@
-"""Background work (django-tasks): thin and idempotent; every task calls services."""
+"""Background work (django-tasks): the periodic run and its jobs. It only schedules.
+
+The tasks that do the work live with their services (`notifications.outbox.outbox_send`,
+`services.intake.reports_log_task`); this module runs the periodic jobs, enqueued every 30 s
+by `manage.py crm_scheduler`.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from django.utils.module_loading import import_string
 from django_tasks import task
 
-from apps.council_crm.notifications.outbox import outbox_dispatch
+from apps.council_crm.notifications.outbox import outbox_drain
+from apps.council_crm.services.cases import cases_autoclose, cases_escalate
+from apps.council_crm.services.intake import abandoned_uploads_purge, reports_log
+from apps.council_crm.services.motions import motion_actions_remind, motions_monthly_reports_run
+from apps.council_crm.services.privacy import cases_retention_run
 
 logger = logging.getLogger(__name__)
 
-# Jobs for `periodic_run`: dotted paths of callables that take no arguments and are safe to run
-# again at any time (e.g. SLA escalation, auto-closing resolved cases). Add yours here.
-PERIODIC_JOBS: list[str] = [
-    "apps.council_crm.services.intake.reports_log",  # any web report whose task was lost
-    "apps.council_crm.services.cases.cases_escalate",
-    "apps.council_crm.services.cases.cases_autoclose",
-    "apps.council_crm.services.privacy.cases_retention_run",
-    "apps.council_crm.services.motions.motion_actions_remind",
-    "apps.council_crm.services.motions.motions_monthly_reports_run",
-    "apps.council_crm.tasks.portal_uploads_purge",
+# Jobs for `periodic_run`: callables that take no arguments and are safe to run again at any
+# time (e.g. SLA escalation, auto-closing resolved cases). Add yours here.
+PERIODIC_JOBS: list[Callable[[], object]] = [
+    reports_log,  # any web report whose task was lost
+    cases_escalate,
+    cases_autoclose,
+    cases_retention_run,
+    motion_actions_remind,
+    motions_monthly_reports_run,
+    abandoned_uploads_purge,  # photos of report journeys left unsent for a day
 ]
 
-# One task sends at most this many batches, so that other tasks get a turn; the next task or
-# periodic run carries on.
-OUTBOX_SEND_BATCHES = 20
 
-
-def _drain_outbox() -> int:
-    sent = 0
-    for _ in range(OUTBOX_SEND_BATCHES):
-        claimed = outbox_dispatch()
-        sent += claimed
-        if not claimed:
-            break
-    return sent
-
-
-@task()
-def outbox_send() -> int:
-    """Send what is due in the outbox. Enqueued after each commit that queued a message."""
-    return _drain_outbox()
-
-
-# One logging task logs at most this many reports, so that other tasks (the acknowledgements
-# in the outbox) get a turn: if more wait, it queues the next logging task at the ordinary
-# priority, behind the tasks already queued.
-REPORTS_PER_TASK = 200
-
-
-# Logging reports goes first: a report is in no one's queue until it is a case, while the
-# resident already has the reference the acknowledgement repeats.
-@task(priority=10)
-def reports_log_task() -> int:
-    """Log the web reports waiting as cases (ADR 0013)."""
-    from apps.council_crm.services.intake import (
-        reports_in_flight_wait,
-        reports_log,
-        reports_waiting,
-    )
-
-    logged = reports_log(limit=REPORTS_PER_TASK)
-    if reports_waiting():
-        reports_log_task.using(priority=0).enqueue()
-        return logged
-    # reports sent while this task was queued wrote no task of their own: a last look once
-    # they have all committed
-    reports_in_flight_wait()
-    return logged + reports_log(limit=REPORTS_PER_TASK)
+def job_name(job: Callable[[], object]) -> str:
+    """How a job is named in the run's results and logs: its dotted path."""
+    return f"{job.__module__}.{job.__qualname__}"
 
 
 @task()
@@ -80,24 +47,16 @@ def periodic_run() -> dict[str, object]:
     """
     results: dict[str, object] = {}
     failed: list[str] = []
-    for path in PERIODIC_JOBS:
+    for job in PERIODIC_JOBS:
+        name = job_name(job)
         try:
-            value = import_string(path)()
+            value = job()
         except Exception:
-            logger.exception("Periodic job %s failed", path)
-            failed.append(path)
+            logger.exception("Periodic job %s failed", name)
+            failed.append(name)
             continue
-        results[path] = value if isinstance(value, int | float | str | bool | None) else repr(value)
-    results["outbox"] = _drain_outbox()
+        results[name] = value if isinstance(value, int | float | str | bool | None) else repr(value)
+    results["outbox"] = outbox_drain()
     if failed:
         raise RuntimeError(f"periodic jobs failed: {', '.join(failed)} (results: {results})")
     return results
-
-
-def portal_uploads_purge() -> int:
-    """Photos of report journeys left unsent for a day are personal data: delete them."""
-    from datetime import timedelta
-
-    from apps.council_crm.portal.report import purge_abandoned_uploads
-
-    return purge_abandoned_uploads(older_than=timedelta(hours=24))

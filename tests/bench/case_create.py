@@ -33,7 +33,7 @@ def main() -> None:
     from shapely.geometry import shape
 
     from apps.council_crm.models import Division, ServiceCategory
-    from apps.council_crm.services.cases import case_create
+    from apps.council_crm.services.cases import CaseRequest, case_create
     from apps.council_crm.services.citizens import ContactDetails
 
     rng = random.Random(42)
@@ -70,16 +70,18 @@ def main() -> None:
         lat, lon = point()
         n = next(counter)
         case_create(
-            actor=None,
-            channel="web",
-            category=category,
-            description="Reported during the benchmark near the bus stop",
-            answers=answers(category),
-            latitude=lat,
-            longitude=lon,
-            contact=ContactDetails(
-                first_name="Bench", last_name=str(n), email=f"bench{n % 5000}@example.com"
+            request=CaseRequest(
+                channel="web",
+                category=category,
+                description="Reported during the benchmark near the bus stop",
+                answers=answers(category),
+                latitude=lat,
+                longitude=lon,
+                contact=ContactDetails(
+                    first_name="Bench", last_name=str(n), email=f"bench{n % 5000}@example.com"
+                ),
             ),
+            actor=None,
         )
 
     timings, wall = timed(one, args.n)

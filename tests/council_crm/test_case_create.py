@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from apps.council_crm import models as m
-from apps.council_crm.services.cases import IdempotencyConflict, case_create
+from apps.council_crm.services.cases import CaseRequest, IdempotencyConflict, case_create
 from apps.council_crm.services.citizens import ContactDetails
 from tests.factories.cases import POTHOLE_ANSWERS, point_in, report_pothole, resident
 
@@ -74,12 +74,14 @@ def test_every_channel_can_log_a_case(channel, django_user_model):
 def test_an_address_without_coordinates_is_resolved_through_the_gazetteer():
     place = m.GazetteerEntry.objects.filter(kind="street").select_related("division").first()
     result = case_create(
+        request=CaseRequest(
+            channel="phone",
+            category="pothole",
+            answers=POTHOLE_ANSWERS,
+            address=f"{place.name}, {place.locality}",
+            contact=resident(),
+        ),
         actor=None,
-        channel="phone",
-        category="pothole",
-        answers=POTHOLE_ANSWERS,
-        address=f"{place.name}, {place.locality}",
-        contact=resident(),
     )
     assert (result.case.latitude, result.case.longitude) == (place.latitude, place.longitude)
     assert result.case.division == place.division
@@ -121,7 +123,6 @@ def test_bad_input_is_rejected_with_field_errors_and_nothing_is_written(kwargs, 
     before = _counts()
     lat, lon = point_in("FE02")
     args = dict(
-        actor=None,
         channel="web",
         category="pothole",
         description="hole",
@@ -131,7 +132,7 @@ def test_bad_input_is_rejected_with_field_errors_and_nothing_is_written(kwargs, 
         contact=resident(),
     )
     with pytest.raises(ValidationError) as error:
-        case_create(**{**args, **kwargs})
+        case_create(request=CaseRequest(**{**args, **kwargs}), actor=None)
     assert field in error.value.message_dict
     assert any(message in text for text in error.value.message_dict[field])
     assert _counts() == before
@@ -145,13 +146,15 @@ def test_anonymous_reports_only_where_the_category_allows():
     assert not m.OutboxMessage.objects.filter(case=case, event="acknowledgement").exists()
     with pytest.raises(ValidationError) as error:
         case_create(
+            request=CaseRequest(
+                channel="web",
+                category="missed_bin",
+                latitude=lat,
+                longitude=lon,
+                answers={"bin_type": "Recycling", "out_on_time": "yes"},
+                anonymous=True,
+            ),
             actor=None,
-            channel="web",
-            category="missed_bin",
-            latitude=lat,
-            longitude=lon,
-            answers={"bin_type": "Recycling", "out_on_time": "yes"},
-            anonymous=True,
         )
     assert "cannot be reported anonymously" in error.value.message_dict["anonymous"][0]
 
@@ -219,13 +222,15 @@ def test_routing_by_keyword_and_by_answer():
     assert 'keyword "needles"' in needles.events.get(kind="assigned").message
     lat, lon = point_in("FE05")
     recycling = case_create(
+        request=CaseRequest(
+            channel="web",
+            category="missed_bin",
+            latitude=lat,
+            longitude=lon,
+            answers={"bin_type": "Recycling", "out_on_time": "Yes"},
+            contact=resident(),
+        ),
         actor=None,
-        channel="web",
-        category="missed_bin",
-        latitude=lat,
-        longitude=lon,
-        answers={"bin_type": "Recycling", "out_on_time": "Yes"},
-        contact=resident(),
     ).case
     assert recycling.team.code == "WST-REC"
     assert "bin_type is Recycling" in recycling.events.get(kind="assigned").message

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from apps.council_crm import models as m
+from apps.council_crm import tasks
 from apps.council_crm.services import intake
 from apps.council_crm.services.cases import IdempotencyConflict
 from apps.council_crm.services.citizens import ContactDetails
-from apps.council_crm.tasks import reports_log_task
 from tests.factories.cases import POTHOLE_ANSWERS, point_in
 
 pytestmark = pytest.mark.usefixtures("demo_site")
@@ -89,10 +93,10 @@ def test_reports_received_while_a_logging_task_waits_write_no_task_of_their_own(
     receive("journey-0002")
     receive("journey-0003")
     assert logging_tasks_waiting() == 1
-    assert intake.LOG_TASK_PATH == reports_log_task.module_path
+    assert intake.LOG_TASK_PATH == intake.reports_log_task.module_path
 
     # the one task logs them all
-    assert reports_log_task.call() == 3
+    assert intake.reports_log_task.call() == 3
     assert m.ServiceRequest.objects.count() == 3
 
 
@@ -204,3 +208,49 @@ def test_an_administrator_sends_failed_reports_again_from_the_admin(client, djan
     assert response.status_code == 302
     assert m.ReportSubmission.objects.get().state == "pending"
     assert intake.reports_log() == 1
+
+
+def _photo_waiting(root, journey: str, *, hours_old: float):
+    folder = root / "portal-uploads" / journey
+    folder.mkdir(parents=True, exist_ok=True)
+    photo = folder / "photo.jpg"
+    photo.write_bytes(b"not really a photo")
+    old = time.time() - timedelta(hours=hours_old).total_seconds()
+    os.utime(photo, (old, old))
+    return photo
+
+
+def test_the_periodic_run_purges_photos_of_journeys_left_unsent_for_a_day(
+    settings, tmp_path, monkeypatch
+):
+    # given photos of an abandoned journey (a day old, and fresh) and of one sent, not yet logged
+    settings.MEDIA_ROOT = tmp_path
+    abandoned = _photo_waiting(tmp_path, "journey-abandoned", hours_old=25)
+    fresh = _photo_waiting(tmp_path, "journey-fresh", hours_old=23)
+    receive("journey-sent")
+    sent = _photo_waiting(tmp_path, "journey-sent", hours_old=100)
+    assert intake.abandoned_uploads_purge in tasks.PERIODIC_JOBS
+    monkeypatch.setattr(tasks, "PERIODIC_JOBS", [intake.abandoned_uploads_purge])
+
+    # when the periodic run runs its job
+    result = tasks.periodic_run.call()
+
+    # then only the day-old photo of the journey never sent is gone, with its folder
+    assert result["apps.council_crm.services.intake.abandoned_uploads_purge"] == 1
+    assert not abandoned.exists()
+    assert not abandoned.parent.exists()
+    assert fresh.exists()
+    assert sent.exists()  # however old, a report not yet logged keeps its photo
+
+
+def test_the_purge_command_uses_its_own_age(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    kept = _photo_waiting(tmp_path, "journey-kept", hours_old=25)
+    gone = _photo_waiting(tmp_path, "journey-gone", hours_old=49)
+
+    out = StringIO()
+    call_command("portal_uploads_purge", stdout=out)  # 48 hours unless told otherwise
+
+    assert "Removed 1 photo(s) from abandoned reports." in out.getvalue()
+    assert kept.exists()
+    assert not gone.exists()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from shapely.geometry import shape
 
 from apps.council_crm.models import Division, User
-from apps.council_crm.services.cases import CaseCreated, case_create
+from apps.council_crm.services.cases import CaseCreated, CaseRequest, case_create
 from apps.council_crm.services.citizens import ContactDetails
 
 POTHOLE_ANSWERS = {"location": "On the road", "depth": "More than 10 cm", "hazard": "yes"}
@@ -31,11 +32,13 @@ def report_pothole(
     actor: User | None = None,
     channel: str = "web",
     description: str = "A deep pothole outside number 12",
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
     **kw: Any,
 ) -> CaseCreated:
+    """A pothole reported in `division`; `kw` are further CaseRequest fields."""
     lat, lon = point_in(division)
-    return case_create(
-        actor=actor,
+    request = CaseRequest(
         channel=channel,
         category="pothole",
         description=description,
@@ -45,6 +48,7 @@ def report_pothole(
         contact=contact if contact is not None else resident(),
         **kw,
     )
+    return case_create(request=request, actor=actor, idempotency_key=idempotency_key, now=now)
 
 
 def log_reports() -> int:

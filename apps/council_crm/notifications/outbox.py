@@ -3,7 +3,8 @@
 Writing. `message_queue()` runs inside the caller's transaction, so a message exists if and only
 if the change it reports was committed. `dedupe_key` is unique: queueing the same key twice
 (a retried request, two workers racing) gives one message. A task to send it is written in the
-same transaction; the periodic run (`crm_scheduler`) picks up anything that task missed.
+same transaction (`outbox_send`); the periodic run (`crm_scheduler`) picks up anything that task
+missed.
 
 Sending. `outbox_dispatch()` claims due messages in a short transaction, marking them
 "sending" with a lease (`next_attempt_at` is the lease's expiry while a message is sending) and
@@ -53,6 +54,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django_tasks import task
 
 from apps.council_crm.models import (
     CaseEvent,
@@ -204,8 +206,6 @@ def _task_written() -> None:
 
 
 def _send_soon() -> None:
-    from apps.council_crm.tasks import outbox_send  # the tasks module imports this one
-
     outbox_send.enqueue()
 
 
@@ -225,6 +225,28 @@ def outbox_dispatch(*, limit: int = 50, now: datetime | None = None) -> int:
     for claim in claims:
         _deliver(claim, backends=backends, clock=clock)
     return len(claims)
+
+
+# One task sends at most this many batches, so that other tasks get a turn; the next task or
+# periodic run carries on.
+OUTBOX_SEND_BATCHES = 20
+
+
+def outbox_drain() -> int:
+    """Send what is due, batch after batch, up to OUTBOX_SEND_BATCHES; returns how many."""
+    sent = 0
+    for _ in range(OUTBOX_SEND_BATCHES):
+        claimed = outbox_dispatch()
+        sent += claimed
+        if not claimed:
+            break
+    return sent
+
+
+@task()
+def outbox_send() -> int:
+    """Send what is due in the outbox. Enqueued after each commit that queued a message."""
+    return outbox_drain()
 
 
 def max_attempts() -> int:

@@ -14,8 +14,6 @@ import re
 import secrets
 import uuid
 from dataclasses import asdict
-from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -37,7 +35,6 @@ from apps.council_crm.selectors.accounts import is_resident
 from apps.council_crm.services.cases import IdempotencyConflict, case_follow
 from apps.council_crm.services.citizens import ContactDetails
 from apps.council_crm.services.intake import (
-    journeys_waiting,
     report_key,
     report_receive,
     upload_storage,
@@ -147,26 +144,6 @@ def _sent(journey_id: str, data: dict[str, Any]) -> bool:
     if data.get("sent") or data.get("case"):
         return True
     return selectors.report_confirmation(idempotency_key=report_key(journey_id)) is not None
-
-
-def purge_abandoned_uploads(*, older_than: timedelta, now: datetime | None = None) -> int:
-    """Delete photos of journeys never sent (they are personal data); returns how many."""
-    root = Path(settings.MEDIA_ROOT) / "portal-uploads"
-    cutoff = (now or timezone.now()).timestamp() - older_than.total_seconds()
-    removed = 0
-    if not root.is_dir():
-        return 0
-    waiting = journeys_waiting()
-    for folder in root.iterdir():
-        if folder.name in waiting:  # sent; the worker has not logged it yet
-            continue
-        for item in folder.iterdir() if folder.is_dir() else []:
-            if item.is_file() and item.stat().st_mtime < cutoff:
-                item.unlink(missing_ok=True)
-                removed += 1
-        if folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
-    return removed
 
 
 def _page(

@@ -10,7 +10,10 @@ the reference.
 `case_create`, with the reference and the time the resident sent it, adds the photos and the
 consent, and deletes the row, all in one transaction per report. A report that cannot be
 logged (its category was switched off since, say) is kept as failed, for staff to see in the
-administration pages and send again.
+administration pages and send again. `reports_log_task` is the background task that runs it.
+
+Photos wait in a folder per journey until the report's case is made; `abandoned_uploads_purge`
+(the periodic run, and `manage.py portal_uploads_purge`) deletes those of journeys never sent.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from apps.council_crm import sla
@@ -46,12 +50,12 @@ from apps.council_crm.notifications.outbox import tasks_in_this_database, write_
 from apps.council_crm.references import next_reference
 from apps.council_crm.services.attachments import attachment_add
 from apps.council_crm.services.cases import (
+    CaseRequest,
     IdempotencyConflict,
     case_check,
     case_create,
     case_for_key,
     case_preview,
-    case_request_hash,
     payload_hash_of,
 )
 from apps.council_crm.services.citizens import ContactDetails, normalise_phone
@@ -77,6 +81,32 @@ def uploads_discard(journey_id: str, photos: list[dict[str, str]]) -> None:
     storage = upload_storage(journey_id)
     for photo in photos:
         storage.delete(photo["file"])
+
+
+# Photos of report journeys left unsent for a day are personal data (the periodic run).
+ABANDONED_UPLOADS_AGE = timedelta(hours=24)
+
+
+def abandoned_uploads_purge(
+    *, older_than: timedelta = ABANDONED_UPLOADS_AGE, now: datetime | None = None
+) -> int:
+    """Delete photos of journeys never sent (they are personal data); returns how many."""
+    root = Path(settings.MEDIA_ROOT) / "portal-uploads"
+    cutoff = (now or timezone.now()).timestamp() - older_than.total_seconds()
+    removed = 0
+    if not root.is_dir():
+        return 0
+    waiting = journeys_waiting()
+    for folder in root.iterdir():
+        if folder.name in waiting:  # sent; the worker has not logged it yet
+            continue
+        for item in folder.iterdir() if folder.is_dir() else []:
+            if item.is_file() and item.stat().st_mtime < cutoff:
+                item.unlink(missing_ok=True)
+                removed += 1
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    return removed
 
 
 def report_key(journey_id: str) -> str:
@@ -119,29 +149,9 @@ def report_receive(
     }
     payload = {**request, "journey_id": journey_id, "photos": photos, "consent": consent}
     payload_hash = payload_hash_of(payload)
-    case_hash = case_request_hash(
-        channel=Channel.WEB,
-        category=category,
-        description=description,
-        answers=dict(answers),
-        latitude=latitude,
-        longitude=longitude,
-        address=address,
-        contact=contact or ContactDetails(),
-        anonymous=anonymous,
-    )
-    checked = case_check(
-        actor=None,
-        channel=Channel.WEB,
-        category=category,
-        description=description,
-        answers=answers,
-        latitude=latitude,
-        longitude=longitude,
-        address=address,
-        contact=contact,
-        anonymous=anonymous,
-    )
+    case_request = _case_request(payload)
+    case_hash = case_request.payload_hash()
+    checked = case_check(request=case_request, actor=None)
     team, due = case_preview(checked, description=description.strip(), now=now)
     local = sla.site_calendar().tzinfo
     # The reference is taken before the transaction that writes the report: outside one, the
@@ -182,10 +192,26 @@ class _AlreadyLogged(Exception):
     """This journey's report became a case while this send was being written."""
 
 
+def _case_request(payload: dict[str, Any]) -> CaseRequest:
+    """The case a web report asks for, from its payload: the same when received and logged, so
+    the case's idempotency hash is the one the report was checked against."""
+    contact = payload["contact"]
+    return CaseRequest(
+        channel=Channel.WEB,
+        category=payload["category"],
+        description=payload["description"],
+        answers=dict(payload["answers"]),
+        latitude=payload["latitude"],
+        longitude=payload["longitude"],
+        address=payload["address"],
+        contact=ContactDetails(**contact) if contact else ContactDetails(),
+        anonymous=payload["anonymous"],
+    )
+
+
 _SUBMISSIONS = ReportSubmission._meta.db_table
 _CASES = ServiceRequest._meta.db_table
 _TASKS = DBTaskResult._meta.db_table
-LOG_TASK_PATH = "apps.council_crm.tasks.reports_log_task"
 # One statement, so one snapshot: the worker makes the case and deletes the submission in one
 # commit, so this sees one of the two once either exists.
 _SENT = (
@@ -303,8 +329,6 @@ def _schedule_logging() -> None:
 
 
 def _log_soon() -> None:
-    from apps.council_crm.tasks import reports_log_task  # the tasks module imports services
-
     reports_log_task.enqueue()
 
 
@@ -330,6 +354,31 @@ def reports_log(*, limit: int = 500) -> int:
             give_way()  # bounded: a batch's waits stay well inside its lease
             logged += _log_claimed(pk)
     return logged
+
+
+# One logging task logs at most this many reports, so that other tasks (the acknowledgements
+# in the outbox) get a turn: if more wait, it queues the next logging task at the ordinary
+# priority, behind the tasks already queued.
+REPORTS_PER_TASK = 200
+
+
+# Logging reports goes first: a report is in no one's queue until it is a case, while the
+# resident already has the reference the acknowledgement repeats.
+@task(priority=10)
+def reports_log_task() -> int:
+    """Log the web reports waiting as cases (ADR 0013)."""
+    logged = reports_log(limit=REPORTS_PER_TASK)
+    if reports_waiting():
+        reports_log_task.using(priority=0).enqueue()
+        return logged
+    # reports sent while this task was queued wrote no task of their own: a last look once
+    # they have all committed
+    reports_in_flight_wait()
+    return logged + reports_log(limit=REPORTS_PER_TASK)
+
+
+# What a queued logging task is stored as (see _after_insert).
+LOG_TASK_PATH = reports_log_task.module_path
 
 
 def journeys_waiting() -> set[str]:
@@ -420,16 +469,8 @@ def _log(submission: ReportSubmission) -> ServiceRequest:
     p = submission.payload
     try:
         result = case_create(
+            request=_case_request(p),
             actor=None,
-            channel=Channel.WEB,
-            category=p["category"],
-            description=p["description"],
-            answers=p["answers"],
-            latitude=p["latitude"],
-            longitude=p["longitude"],
-            address=p["address"],
-            contact=ContactDetails(**p["contact"]) if p["contact"] else None,
-            anonymous=p["anonymous"],
             idempotency_key=submission.idempotency_key,
             reference=submission.reference,
             now=submission.received_at,

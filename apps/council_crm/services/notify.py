@@ -61,7 +61,7 @@ def resident_recipients(case: ServiceRequest, *, include_followers: bool) -> Ite
             yield r
 
     yield from once(_citizen_recipient(case.citizen))
-    if case.on_behalf_of_id:
+    if case.on_behalf_of is not None:
         yield from once(_user_recipient(case.on_behalf_of.user))
     if not include_followers:
         return

@@ -14,6 +14,7 @@ from apps.council_crm.services.motions import (
     motion_action_add,
     motion_action_update,
     motion_actions_remind,
+    motions_monthly_reports_run,
 )
 
 from .conftest import days_ago, team
@@ -110,5 +111,5 @@ def test_nothing_is_sent_for_actions_far_off_done_or_cancelled(open_action, offi
 def test_the_periodic_run_includes_the_motion_jobs():
     from apps.council_crm.tasks import PERIODIC_JOBS
 
-    assert "apps.council_crm.services.motions.motion_actions_remind" in PERIODIC_JOBS
-    assert "apps.council_crm.services.motions.motions_monthly_reports_run" in PERIODIC_JOBS
+    assert motion_actions_remind in PERIODIC_JOBS
+    assert motions_monthly_reports_run in PERIODIC_JOBS

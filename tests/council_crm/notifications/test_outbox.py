@@ -66,7 +66,7 @@ def test_one_send_task_is_written_with_the_messages_of_a_transaction(case, templ
         queue_email(case, key="ack:2")
         task = DBTaskResult.objects.get()  # one task, however many messages
 
-    assert task.task_path == "apps.council_crm.tasks.outbox_send"
+    assert task.task_path == "apps.council_crm.notifications.outbox.outbox_send"
     assert OutboxMessage.objects.count() == 2
 
 

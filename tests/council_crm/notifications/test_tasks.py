@@ -11,7 +11,7 @@ from django_tasks_db.models import DBTaskResult
 from apps.council_crm import tasks
 from apps.council_crm.management.commands.crm_scheduler import Command as Scheduler
 from apps.council_crm.models import OutboxMessage
-from apps.council_crm.notifications import message_queue
+from apps.council_crm.notifications import message_queue, outbox
 
 job_calls: list[str] = []
 
@@ -41,19 +41,19 @@ def queue_emails(case, count):
 def test_outbox_send_sends_everything_due(case, templates):
     queue_emails(case, 3)
 
-    assert tasks.outbox_send.call() == 3
+    assert outbox.outbox_send.call() == 3
 
     assert sorted(m.to[0] for m in mail.outbox) == [
         "resident0@example.org",
         "resident1@example.org",
         "resident2@example.org",
     ]
-    assert tasks.outbox_send.call() == 0
+    assert outbox.outbox_send.call() == 0
 
 
 @pytest.mark.django_db
 def test_periodic_run_runs_the_registered_jobs_and_the_outbox(case, templates, monkeypatch):
-    monkeypatch.setattr(tasks, "PERIODIC_JOBS", [f"{__name__}.a_periodic_job"])
+    monkeypatch.setattr(tasks, "PERIODIC_JOBS", [a_periodic_job])
     job_calls.clear()
     queue_emails(case, 1)
 
@@ -71,7 +71,7 @@ def test_a_failing_job_does_not_stop_the_others_but_the_run_reports_it(
     monkeypatch.setattr(
         tasks,
         "PERIODIC_JOBS",
-        [f"{__name__}.a_broken_periodic_job", f"{__name__}.a_periodic_job"],
+        [a_broken_periodic_job, a_periodic_job],
     )
     job_calls.clear()
     queue_emails(case, 1)

@@ -18,6 +18,7 @@ from apps.council_crm.notifications.outbox import outbox_dispatch
 from apps.council_crm.services.attachments import attachment_add
 from apps.council_crm.services.audit import access_log_record
 from apps.council_crm.services.cases import (
+    CaseRequest,
     case_add_update,
     case_create,
     case_follow,
@@ -109,17 +110,19 @@ def person_with_everything(
 
     lat, lon = point_in("FE02")
     phone_case = case_create(
+        request=CaseRequest(
+            channel="phone",
+            category="street_light_out",
+            description=f"Caller {name} says the light by their house is out",
+            answers={
+                "column_number": f"Outside {contact.address}, ring {contact.phone}",
+                "fault": "Flickering",
+            },
+            latitude=lat + 0.000123,
+            longitude=lon + 0.000456,
+            contact=contact,
+        ),
         actor=officer,
-        channel="phone",
-        category="street_light_out",
-        description=f"Caller {name} says the light by their house is out",
-        answers={
-            "column_number": f"Outside {contact.address}, ring {contact.phone}",
-            "fault": "Flickering",
-        },
-        latitude=lat + 0.000123,
-        longitude=lon + 0.000456,
-        contact=contact,
     ).case
 
     case_add_update(

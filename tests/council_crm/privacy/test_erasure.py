@@ -10,7 +10,12 @@ from django.core.files.storage import default_storage
 from django.db import connection
 
 from apps.council_crm import models as m
-from apps.council_crm.services.cases import case_add_update, case_create, case_follow
+from apps.council_crm.services.cases import (
+    CaseRequest,
+    case_add_update,
+    case_create,
+    case_follow,
+)
 from apps.council_crm.services.citizens import ContactDetails
 from apps.council_crm.services.privacy import REMOVED, citizen_anonymise
 from tests.factories.cases import point_in, report_pothole
@@ -240,14 +245,20 @@ def test_a_resident_who_shares_an_officers_name_leaves_the_officers_mentions_alo
 def test_a_sensitive_case_keeps_its_division_but_no_location(dpo):
     lat, lon = point_in("FE04")
     case = case_create(
+        request=CaseRequest(
+            channel="web",
+            category="housing_repair",
+            answers={
+                "room": "Kitchen",
+                "repair_type": "Electrics",
+                "access": "Mornings, ring twice",
+            },
+            latitude=lat,
+            longitude=lon,
+            address="14 Station Road",
+            contact=ZEBEDEE,
+        ),
         actor=None,
-        channel="web",
-        category="housing_repair",
-        answers={"room": "Kitchen", "repair_type": "Electrics", "access": "Mornings, ring twice"},
-        latitude=lat,
-        longitude=lon,
-        address="14 Station Road",
-        contact=ZEBEDEE,
     ).case
     assert case.latitude is not None
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from apps.council_crm.portal.report import purge_abandoned_uploads
+from apps.council_crm.services.intake import abandoned_uploads_purge
 
 
 class Command(BaseCommand):
@@ -21,5 +21,5 @@ class Command(BaseCommand):
         parser.add_argument("--hours", type=float, default=48.0)
 
     def handle(self, *args: Any, hours: float, **options: Any) -> None:
-        removed = purge_abandoned_uploads(older_than=timedelta(hours=hours))
+        removed = abandoned_uploads_purge(older_than=timedelta(hours=hours))
         self.stdout.write(f"Removed {removed} photo(s) from abandoned reports.")
