@@ -6,9 +6,15 @@ import pytest
 from django.conf import settings
 
 from apps.council_crm import config_cache
+from apps.council_crm.demo.motions import demo_register_load
 from apps.council_crm.models import ServiceCategory
 from apps.council_crm.services.site_setup import site_load
-from config.site import load_site
+from config.site import SiteConfig, load_site
+
+
+def _load_demo(site: SiteConfig) -> None:
+    """The site's reference data and, where it has one, its register of motions."""
+    demo_register_load(site=site, report=site_load(site=site))
 
 
 @pytest.fixture(scope="session")
@@ -16,7 +22,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the demo council once per test database; each test then runs in a rolled-back
     transaction on top of it. Loading it per test cost a second or more each."""
     with django_db_blocker.unblock():
-        site_load(site=settings.CRM_SITE)
+        _load_demo(settings.CRM_SITE)
 
 
 @pytest.fixture
@@ -26,7 +32,7 @@ def demo_site(db):
     A transactional test empties the tables when it ends; load again if that happened.
     """
     if not ServiceCategory.objects.filter(code="pothole").exists():
-        site_load(site=settings.CRM_SITE)
+        _load_demo(settings.CRM_SITE)
     return settings.CRM_SITE
 
 

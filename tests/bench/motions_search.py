@@ -66,12 +66,13 @@ def ensure_motions(count: int, rng: random.Random) -> int:
     from django.conf import settings
     from django.db import connection, transaction
 
+    from apps.council_crm.demo.motions import demo_register_load
     from apps.council_crm.models import Councillor, GazetteerEntry, Motion, Topic
     from apps.council_crm.services.motions import search_refresh
     from apps.council_crm.services.site_setup import site_load
 
     themes = _themes()
-    site_load(site=settings.CRM_SITE)
+    demo_register_load(site=settings.CRM_SITE, report=site_load(site=settings.CRM_SITE))
     have = Motion.objects.count()
     if have >= count:
         return have

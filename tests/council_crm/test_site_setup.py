@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from apps.council_crm import models as m
+from apps.council_crm.demo.motions import demo_register_load
 from apps.council_crm.services.demo import DEMO_PASSWORD, demo_users_ensure
 from apps.council_crm.services.site_setup import FixtureError, site_load
 from config.site import load_site
@@ -39,9 +40,12 @@ def test_loading_the_demo_site_twice_gives_the_same_data():
     call_command("flush", "--noinput")
     site = load_site("demo")
     first = site_load(site=site)
+    demo_register_load(site=site, report=first)
     assert first.changed
+    assert first.created["motions"] >= 100
     before = _snapshot()
     second = site_load(site=site)
+    demo_register_load(site=site, report=second)
     assert not second.changed, (second.created, second.updated)
     assert _snapshot() == before
 

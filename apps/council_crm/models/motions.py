@@ -7,6 +7,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
+from django.db.models.expressions import CombinedExpression
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +19,7 @@ from .people import Councillor, Department, Team
 SEARCH_CONFIG = "english"
 
 
-def motion_search_vector() -> SearchVector:
+def motion_search_vector() -> CombinedExpression:
     """What Motion.search_vector holds: the title (weight A) and the text (weight B)."""
     return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
         "text", weight="B", config=SEARCH_CONFIG

@@ -1,5 +1,5 @@
 """Staff desk for the register: record motions, decisions, replies and actions; import; the
-overdue list. Thin: every write is a service in services/motions.py."""
+overdue list. Thin: every write is a service in services/motions/."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from apps.council_crm.selectors.motions import (
     motions_similar,
 )
 from apps.council_crm.services.motions import (
-    CSV_COLUMNS,
     motion_action_add,
     motion_action_update,
     motion_edit,
@@ -31,10 +30,10 @@ from apps.council_crm.services.motions import (
     motion_record_decision,
     motion_reply_add,
     motion_schedule,
-    motions_import,
 )
 
 from .access import staff_required
+from .csv_import import CSV_COLUMNS, import_rows
 from .forms import (
     ActionForm,
     ActionUpdateForm,
@@ -287,7 +286,7 @@ def desk_import(request: HttpRequest) -> HttpResponse:
             if missing:
                 form.add_error("file", _("The first row must name the columns, with reference"))
             else:
-                report = motions_import(
+                report = import_rows(
                     rows=reader, actor=request.user, dry_run=form.cleaned_data["dry_run"]
                 )
     totals = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -95,14 +95,19 @@ WIDGET_CLASSES = {
 }
 
 
-class ErrorSummaryMixin:
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm  # the mixin is only ever mixed into a form
+else:
+    _FormBase = object
+
+
+class ErrorSummaryMixin(_FormBase):
     """GOV.UK-style forms: styled widgets, and what the error summary lists (each message with
     the id of the field to focus)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        form: forms.BaseForm = self  # type: ignore[assignment]
-        for bound in form:
+        super().__init__(*args, **kwargs)
+        for bound in self:
             widget = bound.field.widget
             for kind, css in WIDGET_CLASSES.items():
                 if isinstance(widget, kind):
@@ -111,12 +116,11 @@ class ErrorSummaryMixin:
 
     def error_summary(self) -> list[tuple[str, str]]:
         items: list[tuple[str, str]] = []
-        form: forms.BaseForm = self  # type: ignore[assignment]
-        for name, errors in form.errors.items():
+        for name, errors in self.errors.items():
             if name == NON_FIELD_ERRORS:
                 items += [("", str(e)) for e in errors]
                 continue
-            bound = form[name]
+            bound = self[name]
             anchor = bound.auto_id
             if bound.widget_type in ("govukdate", "radioselect", "checkboxselectmultiple"):
                 anchor = f"{anchor}_0"
@@ -125,23 +129,29 @@ class ErrorSummaryMixin:
 
     def add_service_errors(self, exc: ValidationError) -> None:
         """Put the service's errors on the fields they are about."""
-        form: forms.BaseForm = self  # type: ignore[assignment]
         errors = (
             exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
         )
         for key, messages in errors.items():
-            target = key if key in form.fields else None
+            target = key if key in self.fields else None
             for message in messages:
-                form.add_error(target, message)
+                self.add_error(target, message)
 
 
-def _councillors() -> forms.ModelChoiceField:
+def _councillors() -> forms.ModelChoiceField[Councillor]:
     return forms.ModelChoiceField(
         queryset=Councillor.objects.select_related("user").order_by(
             "user__last_name", "user__first_name"
         ),
         required=False,
     )
+
+
+def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is not a choice of records")
+    return field
 
 
 class MotionSearchForm(ErrorSummaryMixin, forms.Form):
@@ -167,7 +177,7 @@ class MotionSearchForm(ErrorSummaryMixin, forms.Form):
 
     def __init__(self, *args: Any, councillors: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["councillor"]
+        field = _model_choice(self, "councillor")
         field.label = _("Councillor")
         field.help_text = _("Who proposed or seconded the motion")
         field.empty_label = _("Any councillor")
@@ -175,7 +185,8 @@ class MotionSearchForm(ErrorSummaryMixin, forms.Form):
             field.queryset = councillors
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("The end date must be on or after the start date"))
@@ -224,9 +235,9 @@ class MotionForm(ErrorSummaryMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["proposer"].label = _("Proposed by")
-        self.fields["proposer"].empty_label = _("Select a councillor")
+        _model_choice(self, "proposer").empty_label = _("Select a councillor")
         self.fields["seconder"].label = _("Seconded by (optional)")
-        self.fields["seconder"].empty_label = _("No seconder")
+        _model_choice(self, "seconder").empty_label = _("No seconder")
 
 
 class MotionEditForm(ErrorSummaryMixin, forms.Form):
@@ -245,7 +256,7 @@ class MotionEditForm(ErrorSummaryMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["seconder"].label = _("Seconded by (optional)")
-        self.fields["seconder"].empty_label = _("No seconder")
+        _model_choice(self, "seconder").empty_label = _("No seconder")
 
 
 class ScheduleForm(ErrorSummaryMixin, forms.Form):

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from apps.council_crm.models import Motion
 from apps.council_crm.selectors.motions import (
     councillors_with_motions,
     motion_public,
@@ -27,7 +28,7 @@ from .forms import MotionSearchForm
 PAGE_SIZE = 20
 
 
-def search_page(request: HttpRequest, form: MotionSearchForm) -> tuple[Page, str]:
+def search_page(request: HttpRequest, form: MotionSearchForm) -> tuple[Page[Motion], str]:
     """The page of results for a search form, and the query string to page through them."""
     filters = form.filters() if form.is_bound and not form.errors else {}
     page = motions_page(motions_search(**filters), request.GET.get("page"), PAGE_SIZE)

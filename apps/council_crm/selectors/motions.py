@@ -101,7 +101,9 @@ def motions_search(
     return qs.order_by("-submitted_on", "-id")
 
 
-def motions_page(results: QuerySet[Motion], number: object, per_page: int = 20) -> Page:
+def motions_page(
+    results: QuerySet[Motion], number: str | int | None, per_page: int = 20
+) -> Page[Motion]:
     """One page of search results, each motion with its people, meeting and action summary.
 
     A ranked text search must score every match anyway, so the number of matches comes with
@@ -126,12 +128,13 @@ def motions_page(results: QuerySet[Motion], number: object, per_page: int = 20) 
     return _with_details(page)
 
 
-def _with_details(page: Page) -> Page:
+def _with_details(page: Page[Motion]) -> Page[Motion]:
     ids = [m.pk for m in page.object_list]
     motions = _listing(Motion.objects.filter(pk__in=ids)).defer("text", "search_vector").in_bulk()
     listed = [motions[pk] for pk in ids if pk in motions]
     summaries = action_summaries(listed)
     for motion in listed:
+        # an attribute for the template, as annotate() would give (no model field to declare)
         motion.action_summary = summaries.get(motion.pk, ActionSummary())  # type: ignore[attr-defined]
     page.object_list = listed
     return page
@@ -178,7 +181,7 @@ def topics_with_counts() -> QuerySet[Topic]:
     return Topic.objects.annotate(motion_count=Count("motions")).order_by("name")
 
 
-def _actions_with_notes() -> Prefetch:
+def _actions_with_notes() -> Prefetch[str, QuerySet[FollowUpAction], str]:
     return Prefetch(
         "actions",
         queryset=FollowUpAction.objects.select_related("owner_team").prefetch_related("notes"),

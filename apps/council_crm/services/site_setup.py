@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from apps.council_crm import models as m
 from apps.council_crm.geo import division_index
 from apps.council_crm.services.geography import division_save
-from apps.council_crm.services.motions import motions_register_load
 from config.site import SiteConfig
 
 logger = logging.getLogger(__name__)
@@ -59,13 +58,14 @@ def _upsert(
     return obj
 
 
-def _set_m2m(manager: Any, objs: list[models.Model], report: LoadReport) -> None:
+def _set_m2m(manager: Any, objs: Sequence[models.Model], report: LoadReport) -> None:
     if {o.pk for o in manager.all()} != {o.pk for o in objs}:
         manager.set(objs)
         report.updated["links"] = report.updated.get("links", 0) + 1
 
 
-def _read(path: Path) -> Any:
+def fixture_read(path: Path) -> Any:
+    """A fixture file's JSON, or a FixtureError saying what is wrong with it."""
     try:
         with path.open(encoding="utf-8") as fh:
             return json.load(fh)
@@ -84,11 +84,14 @@ def _get(mapping: dict[str, M], key: str, what: str, where: str) -> M:
 
 @transaction.atomic
 def site_load(*, site: SiteConfig) -> LoadReport:
-    """Load (or bring up to date) the site's divisions, gazetteer and catalogue."""
+    """Load (or bring up to date) the site's divisions, gazetteer and catalogue.
+
+    The demo's register of motions is demo data: demo.motions.demo_register_load loads it.
+    """
     directory = site.fixtures_dir
     report = LoadReport()
-    divisions = _load_divisions(_read(directory / "divisions.geojson"), report)
-    council = _read(directory / "council.json")
+    divisions = _load_divisions(fixture_read(directory / "divisions.geojson"), report)
+    council = fixture_read(directory / "council.json")
     teams = _load_departments(council.get("departments", []), report)
     statuses = _load_statuses(council.get("statuses", []), report)
     categories = _load_categories(council.get("category_groups", []), teams, statuses, report)
@@ -99,8 +102,7 @@ def site_load(*, site: SiteConfig) -> LoadReport:
         _upsert(
             m.ClosureDay, {"date": date.fromisoformat(row["date"])}, {"name": row["name"]}, report
         )
-    _load_gazetteer(_read(directory / "gazetteer.json"), report)
-    _load_motions(directory / "motions.json", report)
+    _load_gazetteer(fixture_read(directory / "gazetteer.json"), report)
     return report
 
 
@@ -360,18 +362,3 @@ def _load_gazetteer(rows: list[dict[str, Any]], report: LoadReport) -> None:
             },
             report,
         )
-
-
-def _load_motions(path: Path, report: LoadReport) -> None:
-    """The register of notices of motion, where the site has one (the demo does)."""
-    if not path.exists():
-        return
-    try:
-        created, updated = motions_register_load(data=_read(path))
-    except ValueError as exc:  # an unknown councillor, team or topic
-        raise FixtureError(str(exc)) from exc
-    except ValidationError as exc:
-        raise FixtureError(f"{path.name}: {exc.messages}") from exc
-    for bucket, counts in ((report.created, created), (report.updated, updated)):
-        for name, n in counts.items():
-            bucket[name] = bucket.get(name, 0) + n

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from apps.council_crm import models as m
-from apps.council_crm.services.motions import CSV_COLUMNS, motions_import
+from apps.council_crm.motions.csv_import import CSV_COLUMNS, import_rows
 
 GOOD = [
     {
@@ -111,7 +111,7 @@ def rows_of(text: str):
 
 
 def test_good_rows_are_imported_with_their_history_and_bad_rows_are_reported():
-    report = motions_import(rows=rows_of(as_csv(GOOD + BAD)), actor=None)
+    report = import_rows(rows=rows_of(as_csv(GOOD + BAD)), actor=None)
 
     assert [(r.line, r.outcome) for r in report.rows] == [
         (2, "created"),
@@ -150,13 +150,13 @@ def test_good_rows_are_imported_with_their_history_and_bad_rows_are_reported():
 
 def test_importing_the_same_file_again_duplicates_nothing():
     text = as_csv(GOOD)
-    motions_import(rows=rows_of(text), actor=None)
+    import_rows(rows=rows_of(text), actor=None)
     counts = [
         model.objects.count()
         for model in (m.Motion, m.MotionReply, m.FollowUpAction, m.ActionProgressNote, m.Meeting)
     ]
     events = m.MotionEvent.objects.count()
-    report = motions_import(rows=rows_of(text), actor=None)
+    report = import_rows(rows=rows_of(text), actor=None)
     assert {r.outcome for r in report.rows} == {"unchanged"}
     assert counts == [
         model.objects.count()
@@ -166,9 +166,9 @@ def test_importing_the_same_file_again_duplicates_nothing():
 
 
 def test_a_corrected_row_updates_the_motion_on_its_timeline():
-    motions_import(rows=rows_of(as_csv(GOOD)), actor=None)
+    import_rows(rows=rows_of(as_csv(GOOD)), actor=None)
     corrected = [dict(GOOD[2], status="passed", decision_text="Carried on a recount.")]
-    report = motions_import(rows=rows_of(as_csv(corrected)), actor=None)
+    report = import_rows(rows=rows_of(as_csv(corrected)), actor=None)
     assert report.rows[0].outcome == "updated"
     motion = m.Motion.objects.get(reference="FCC/NOM/2019/08")
     assert motion.status == "passed"
@@ -177,7 +177,7 @@ def test_a_corrected_row_updates_the_motion_on_its_timeline():
 
 def test_a_dry_run_reports_but_saves_nothing():
     before = m.Motion.objects.count(), m.Meeting.objects.count(), m.MotionEvent.objects.count()
-    report = motions_import(rows=rows_of(as_csv(GOOD + BAD)), actor=None, dry_run=True)
+    report = import_rows(rows=rows_of(as_csv(GOOD + BAD)), actor=None, dry_run=True)
     assert report.total("created") == 2
     assert len(report.errors) == 4
     assert before == (
@@ -229,9 +229,9 @@ def test_the_import_command(tmp_path):
 
 
 def test_a_row_cannot_withdraw_a_motion_that_still_has_open_actions():
-    motions_import(rows=rows_of(as_csv(GOOD)), actor=None)
+    import_rows(rows=rows_of(as_csv(GOOD)), actor=None)
     withdraw = [{"reference": "FCC/NOM/2019/07", "status": "withdrawn"}]
-    report = motions_import(rows=rows_of(as_csv(withdraw)), actor=None)
+    report = import_rows(rows=rows_of(as_csv(withdraw)), actor=None)
     assert "cancel them before it is withdrawn" in report.errors[0].errors["status"][0]
     assert m.Motion.objects.get(reference="FCC/NOM/2019/07").status == "passed_amended"
     cancel = [
@@ -244,6 +244,6 @@ def test_a_row_cannot_withdraw_a_motion_that_still_has_open_actions():
             "action_status": "cancelled",
         }
     ]
-    report = motions_import(rows=rows_of(as_csv(cancel)), actor=None)
+    report = import_rows(rows=rows_of(as_csv(cancel)), actor=None)
     assert report.rows[0].outcome == "updated"
     assert m.Motion.objects.get(reference="FCC/NOM/2019/07").status == "withdrawn"

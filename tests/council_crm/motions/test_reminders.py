@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.core import mail
+from django.urls import resolve
 from django.utils import timezone
 
 from apps.council_crm import models as m
@@ -92,6 +95,28 @@ def test_owners_are_told_a_week_before_and_once_overdue_each_once(open_action, o
     # and the email goes out through the outbox
     outbox_dispatch(limit=100)
     assert any(leader.email in e.to and "is due on" in e.body for e in mail.outbox)
+
+
+def test_the_reminder_links_are_on_the_public_address_and_open_the_motion(
+    open_action, officer, settings
+):
+    # given a council whose public address is not the development server
+    settings.CRM_PUBLIC_URL = "https://crm.fernshire.example/"
+    motion_action_update(
+        action=open_action, due_date=timezone.localdate() + timedelta(days=2), actor=officer
+    )
+    m.OutboxMessage.objects.all().delete()
+    # when the owners are reminded
+    motion_actions_remind()
+    # then both links (the public page and the desk) are on that address and resolve
+    body = messages_for(open_action)[0].body
+    links = re.findall(r"https?://\S+", body)
+    reference = open_action.motion.reference
+    assert len(links) == 2, body
+    assert all(link.startswith("https://crm.fernshire.example/") for link in links), links
+    views = {resolve(urlsplit(link).path).view_name for link in links}
+    assert views == {"motions:detail", "motions_desk:manage"}
+    assert all(resolve(urlsplit(link).path).kwargs["reference"] == reference for link in links)
 
 
 def test_nothing_is_sent_for_actions_far_off_done_or_cancelled(open_action, officer):

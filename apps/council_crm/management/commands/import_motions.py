@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.council_crm.services.motions import motions_import
+from apps.council_crm.motions.csv_import import import_rows
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, path: Path, dry_run: bool, **options: Any) -> None:
         try:
             with path.open(encoding="utf-8-sig", newline="") as fh:
-                report = motions_import(rows=csv.DictReader(fh), actor=None, dry_run=dry_run)
+                report = import_rows(rows=csv.DictReader(fh), actor=None, dry_run=dry_run)
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"{path}: {exc}") from exc
         for row in report.errors:

@@ -4,7 +4,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from apps.council_crm.demo.motions import demo_register_load
 from apps.council_crm.services.demo import DEMO_PASSWORD, demo_users_ensure
 from apps.council_crm.services.site_setup import FixtureError, site_load
 
@@ -22,7 +24,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         site = settings.CRM_SITE
         try:
-            report = site_load(site=site)
+            with transaction.atomic():  # the register with the reference data, as one
+                report = site_load(site=site)
+                demo_register_load(site=site, report=report)
         except FixtureError as exc:
             raise CommandError(str(exc)) from exc
         if report.changed:
