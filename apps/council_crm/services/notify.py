@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
+from apps.council_crm.links import public_url
 from apps.council_crm.models import (
     CaseFollower,
     Citizen,
@@ -75,15 +77,12 @@ def resident_recipients(case: ServiceRequest, *, include_followers: bool) -> Ite
             yield from once(_user_recipient(follower.user))
 
 
-def _links(case: ServiceRequest, survey_token: str | None = None) -> dict[str, str]:
-    base = getattr(settings, "CRM_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
-    links = {"track_url": f"{base}/track/?ref={case.reference}"}
+def case_links(case: ServiceRequest, survey_token: str | None = None) -> dict[str, str]:
+    """The links a message about a case may use, on the site's public address."""
+    track = reverse("portal:track")
+    links = {"track_url": public_url(f"{track}?{urlencode({'ref': case.reference})}")}
     if survey_token:
-        try:
-            path = reverse("portal:survey", args=[survey_token])
-        except NoReverseMatch:
-            path = f"/track/survey/{survey_token}/"
-        links["survey_url"] = f"{base}{path}"
+        links["survey_url"] = public_url(reverse("portal:survey", args=[survey_token]))
     return links
 
 
@@ -97,7 +96,7 @@ def notify_residents(
     survey_token: str | None = None,
 ) -> int:
     """Queue one message per recipient for a resident-facing event. Returns how many."""
-    context: dict[str, Any] = {"case": case, "message": message, **_links(case, survey_token)}
+    context: dict[str, Any] = {"case": case, "message": message, **case_links(case, survey_token)}
     queued = 0
     for r in resident_recipients(case, include_followers=include_followers):
         context["user"] = r.user or r.citizen
@@ -126,7 +125,7 @@ def notify_staff(*, case: ServiceRequest, event: str, occurrence: str, users: li
             event=event,
             channel=r.channel,
             recipient=r.address,
-            context={"case": case, "user": user, **_links(case)},
+            context={"case": case, "user": user, **case_links(case)},
             dedupe_key=f"{event}:{case.pk}:{occurrence}:{user.pk}",
             language=r.language,
             case=case,

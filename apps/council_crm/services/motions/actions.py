@@ -200,7 +200,7 @@ def _action_owners(team_id: int) -> list[User]:
     ]
 
 
-def _links(action: FollowUpAction) -> dict[str, str]:
+def action_links(action: FollowUpAction) -> dict[str, str]:
     return {
         "motion_url": public_url(action.motion.get_absolute_url()),
         "desk_url": public_url(reverse("motions_desk:manage", args=[action.motion.reference])),
@@ -248,7 +248,7 @@ def motion_actions_remind(*, now: datetime | None = None) -> int:
                         "motion": action.motion,
                         "user": user,
                         "days_overdue": (today - action.due_date).days,
-                        **_links(action),
+                        **action_links(action),
                     },
                     dedupe_key=keys[user.pk],
                     language=settings.LANGUAGE_CODE,
