@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.council_crm.services.demo import demo_users_ensure
+from apps.council_crm.demo.workload import demo_users_ensure
 from apps.council_crm.services.site_setup import FixtureError, site_load
 
 
