@@ -430,7 +430,7 @@ def test_without_reference_data_it_says_to_load_the_site_first(demo_site):
 
 
 def test_background_writer_commits_batches_in_order_and_reports_errors():
-    from apps.council_crm.demo.synthetic import _Batch, _Writer
+    from apps.council_crm.demo.synthetic.writers import _Batch, _Writer
 
     written, progress = [], []
 
