@@ -47,9 +47,9 @@ def ensure_cases(count: int) -> int:
     """Load the demo site and top the database up to `count` synthetic cases."""
     from django.conf import settings
 
+    from apps.council_crm.demo.synthetic import cases_generate
     from apps.council_crm.models import ServiceRequest
     from apps.council_crm.services.site_setup import site_load
-    from apps.council_crm.services.synthetic import cases_generate
 
     site_load(site=settings.CRM_SITE)
     have = ServiceRequest.objects.count()

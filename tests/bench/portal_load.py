@@ -281,7 +281,7 @@ def make_templates(base_url: str, count: int, streets: list[str]) -> list[tuple[
     """Journeys made through the real pages up to the check step: (journey id, session data)."""
     from django.contrib.sessions.backends.db import SessionStore
 
-    from apps.council_crm.portal.report import SESSION_KEY
+    from apps.council_crm.portal.journey import SESSION_KEY
 
     out: list[tuple[str, dict]] = []
     lock = threading.Lock()
@@ -321,7 +321,7 @@ def prepare_journeys(templates: list[tuple[str, dict]], count: int, seed: int) -
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
-    from apps.council_crm.portal.report import SESSION_KEY
+    from apps.council_crm.portal.journey import SESSION_KEY
 
     rng = random.Random(seed)
     encoder = SessionStore()
@@ -497,7 +497,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 def _page_order(label: str) -> int:
-    from apps.council_crm.portal.report import STEPS
+    from apps.council_crm.portal.journey import STEPS
 
     order = ["GET /report/", "GET where?q="]
     order += [f"{m} {step}" for step in STEPS for m in ("GET", "POST")] + ["GET done"]

@@ -1,4 +1,4 @@
-"""Synthetic cases (services/synthetic.py and `manage.py generate_cases`) on the demo site."""
+"""Synthetic cases (demo/synthetic and `manage.py generate_cases`) on the demo site."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from shapely.geometry import Point, shape
 
+from apps.council_crm.demo.synthetic import SyntheticDataError, cases_generate
 from apps.council_crm.geo import division_index
 from apps.council_crm.models import (
     CaseEvent,
@@ -30,7 +31,6 @@ from apps.council_crm.models import (
 )
 from apps.council_crm.references import next_reference
 from apps.council_crm.services.site_setup import site_load
-from apps.council_crm.services.synthetic import SyntheticDataError, cases_generate
 
 NOW = datetime(2026, 6, 15, 11, 30, tzinfo=UTC)
 COUNT = 2000
@@ -430,7 +430,7 @@ def test_without_reference_data_it_says_to_load_the_site_first(demo_site):
 
 
 def test_background_writer_commits_batches_in_order_and_reports_errors():
-    from apps.council_crm.services.synthetic import _Batch, _Writer
+    from apps.council_crm.demo.synthetic.writers import _Batch, _Writer
 
     written, progress = [], []
 

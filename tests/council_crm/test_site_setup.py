@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from apps.council_crm import models as m
 from apps.council_crm.demo.motions import demo_register_load
-from apps.council_crm.services.demo import DEMO_PASSWORD, demo_users_ensure
+from apps.council_crm.demo.workload import DEMO_PASSWORD, demo_users_ensure
 from apps.council_crm.services.site_setup import FixtureError, site_load
 from config.site import load_site
 

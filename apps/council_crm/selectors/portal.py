@@ -180,8 +180,9 @@ def _given(contact: str) -> str:
     return contact.lower() if "@" in contact else normalise_phone(contact)
 
 
-def case_for_tracking(*, reference: str, contact: str) -> ServiceRequest | None:
-    """The case if the contact is the reporter's (or a follower's); None either way otherwise.
+def case_for_tracking(*, reference: str, contact: str) -> ServiceRequest | ReportSubmission | None:
+    """The case if the contact is the reporter's (or a follower's), or the web report still
+    waiting for the worker if the contact is the one it was sent with; None otherwise.
 
     Every comparison is made with compare_digest and all of them are made, so a wrong
     reference and a wrong contact take about as long and look the same.

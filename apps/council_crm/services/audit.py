@@ -19,7 +19,7 @@ from apps.council_crm.models import (
     ServiceRequest,
     User,
 )
-from apps.council_crm.selectors.privacy import PERSONAL_FIELD_WORDS
+from apps.council_crm.personal_data import PERSONAL_FIELD_WORDS
 
 LOGGED_ROLES = {
     Role.CASE_OFFICER,

@@ -219,7 +219,7 @@ def test_editing_from_the_desk(staff_client, make_motion):
 
 
 def test_admin_shows_the_register_read_only(client, demo_site, passed_motion):
-    from apps.council_crm.services.demo import DEMO_PASSWORD, demo_users_ensure
+    from apps.council_crm.demo.workload import DEMO_PASSWORD, demo_users_ensure
 
     demo_users_ensure()
     assert client.login(username="admin", password=DEMO_PASSWORD)
@@ -250,9 +250,9 @@ def test_admin_shows_the_register_read_only(client, demo_site, passed_motion):
     ],
 )
 def test_who_may_manage_motions_is_one_rule_in_permissions(demo_site, username, may):
+    from apps.council_crm.demo.workload import demo_users_ensure
     from apps.council_crm.models import User
     from apps.council_crm.permissions import can_manage_motions
-    from apps.council_crm.services.demo import demo_users_ensure
 
     demo_users_ensure()
     user = User.objects.get(username=username)

@@ -13,9 +13,9 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 
 from apps.council_crm import models as m
+from apps.council_crm.demo.workload import DEMO_PASSWORD, demo_users_ensure
 from apps.council_crm.services.accounts import resident_citizen_link
 from apps.council_crm.services.consent import consent_grant
-from apps.council_crm.services.demo import DEMO_PASSWORD, demo_users_ensure
 from tests.factories.cases import report_pothole, resident
 
 PASSWORD = "a-long-walk-by-the-canal"

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 from apps.council_crm import models as m
-from apps.council_crm.selectors.privacy import PERSONAL_DATA
+from apps.council_crm.personal_data import PERSONAL_DATA
 from apps.council_crm.services.cases import case_add_update, case_follow
 from apps.council_crm.services.citizens import ContactDetails
 from apps.council_crm.services.privacy import citizen_export

@@ -7,13 +7,15 @@ from django.db import models
 from django.test.utils import isolate_apps
 
 from apps.council_crm.models import Citizen, ServiceRequest
-from apps.council_crm.selectors.privacy import (
+from apps.council_crm.personal_data import (
     NOT_PERSONAL,
     PERSONAL_DATA,
+    Scrub,
     personal_data_reasons,
     unclassified_models,
 )
 from apps.council_crm.services.privacy import SCRUB, cases_retention_run
+from apps.council_crm.services.privacy.scrub import SCRUBBERS
 from apps.council_crm.tasks import PERIODIC_JOBS
 
 REGISTERED = {h.model for h in PERSONAL_DATA}
@@ -38,7 +40,8 @@ def test_every_model_that_looks_personal_is_registered_or_allowed_with_a_reason(
     }
     assert undecided == {}, (
         "These models look like they hold personal data. Add each to PERSONAL_DATA "
-        "(how it links to a citizen) or to NOT_PERSONAL (why not) in selectors/privacy.py"
+        "(how it links to a citizen) or to NOT_PERSONAL (why not) in "
+        "apps/council_crm/personal_data.py"
     )
 
 
@@ -94,6 +97,7 @@ def test_the_registry_agrees_with_the_heuristic_and_with_adr_0004():
 
 def test_erasure_and_retention_have_a_rule_for_every_registered_model():
     assert set(SCRUB) == REGISTERED
+    assert set(SCRUBBERS) == set(Scrub), "every scrub rule the registry can name has a function"
     for h in PERSONAL_DATA:
         model = h.model_class
         tied_to_a_case = any(

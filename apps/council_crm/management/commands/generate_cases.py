@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.dateparse import parse_datetime
 
-from apps.council_crm.services.synthetic import SyntheticDataError, cases_generate
+from apps.council_crm.demo.synthetic import SyntheticDataError, cases_generate
 
 
 def positive_int(value: str) -> int:

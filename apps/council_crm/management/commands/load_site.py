@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.council_crm.demo.motions import demo_register_load
-from apps.council_crm.services.demo import DEMO_PASSWORD, demo_users_ensure
+from apps.council_crm.demo.workload import DEMO_PASSWORD, demo_users_ensure
 from apps.council_crm.services.site_setup import FixtureError, site_load
 
 
