@@ -21,7 +21,7 @@ from apps.council_crm.services.cases import (
 from apps.council_crm.services.citizens import ContactDetails, interaction_log
 from apps.council_crm.services.consent import consent_grant
 from apps.council_crm.services.privacy import REMOVED, cases_retention_run
-from apps.council_crm.tasks import periodic_run
+from apps.council_crm.tasks import job_name, periodic_run
 from tests.factories.cases import report_pothole, resident
 
 from .builders import jpeg
@@ -188,5 +188,5 @@ def test_the_periodic_run_includes_retention(cases):
     # the periodic job runs with the real clock: the case closed 45 days ago is due
     result = periodic_run.call()
 
-    assert result["apps.council_crm.services.privacy.cases_retention_run"] == 1
+    assert result[job_name(cases_retention_run)] == 1
     assert m.ServiceRequest.objects.get(pk=expired.pk).anonymised_at is not None
