@@ -105,7 +105,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SITE_DIR / "db.sqlite3",
+            "NAME": str(SITE_DIR / "db.sqlite3"),
             "OPTIONS": {
                 # WAL for concurrent readers; FULL so that an acknowledged write survives a
                 # power cut; IMMEDIATE so writers queue instead of failing on upgrade.

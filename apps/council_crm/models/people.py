@@ -162,7 +162,9 @@ class StaffMember(models.Model):
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="staff_profile")
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
-    teams = models.ManyToManyField(Team, through="TeamMembership", related_name="staff")
+    teams: models.ManyToManyField[Team, TeamMembership] = models.ManyToManyField(
+        Team, through="TeamMembership", related_name="staff"
+    )
     history = HistoricalRecords()
 
     class Meta:

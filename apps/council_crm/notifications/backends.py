@@ -120,7 +120,7 @@ class DjangoEmailBackend:
             return None
         if settings.EMAIL_BACKEND == _FILEBASED:
             needle = f"Message-ID: {msgid}".encode()
-            for path in sorted(Path(settings.EMAIL_FILE_PATH).glob("*.log")):
+            for path in sorted(Path(getattr(settings, "EMAIL_FILE_PATH", "")).glob("*.log")):
                 if needle in path.read_bytes():
                     return msgid
             return None

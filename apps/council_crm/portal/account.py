@@ -210,8 +210,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 language=form.cleaned_data["language"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
+            for field, messages_of_field in exc.message_dict.items():
+                for error in messages_of_field:
                     form.add_error(field if field in form.fields else None, error)
         else:
             messages.success(request, _("Your preferences have been saved"))

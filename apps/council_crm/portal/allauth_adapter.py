@@ -88,7 +88,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def new_user(self, request: HttpRequest) -> User:
         """Whoever signs up on the website is a resident (staff accounts are made by the
         council in the admin)."""
-        user: User = super().new_user(request)  # type: ignore[assignment]
+        user: User = super().new_user(request)
         user.role = Role.RESIDENT
         user.is_staff = False
         user.is_superuser = False

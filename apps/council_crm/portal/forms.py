@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from apps.council_crm.models import CategoryQuestion, GazetteerEntry, ServiceCategory
 from apps.council_crm.services.attachments import MAX_BYTES, clean_image
 from apps.council_crm.services.citizens import ContactDetails, validate_contact
+
+if TYPE_CHECKING:  # django-stubs is a development dependency
+    from django_stubs_ext import StrOrPromise
 
 MAX_PHOTOS = 3
 MAX_DESCRIPTION = 5000
@@ -43,7 +46,9 @@ class PortalForm(forms.Form):
         ]
 
 
-def _text(label: str, *, required: bool = True, max_length: int = 200, **kw: Any) -> forms.Field:
+def _text(
+    label: StrOrPromise, *, required: bool = True, max_length: int = 200, **kw: Any
+) -> forms.Field:
     return forms.CharField(
         label=label,
         required=required,
@@ -70,7 +75,7 @@ class PlaceForm(PortalForm):
 
     def __init__(self, *args: Any, places: list[GazetteerEntry], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["place"].choices = [
+        cast(forms.ChoiceField, self.fields["place"]).choices = [
             (str(p.pk), f"{p}{f' ({p.postcode})' if p.postcode else ''}") for p in places
         ]
         self.fields["place"].error_messages["invalid_choice"] = _(
@@ -128,7 +133,7 @@ class GroupForm(PortalForm):
 
     def __init__(self, *args: Any, groups: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [(g.code, g.name) for g in groups]
+        cast(forms.ChoiceField, self.fields["group"]).choices = [(g.code, g.name) for g in groups]
 
 
 class CategoryForm(PortalForm):
@@ -143,7 +148,9 @@ class CategoryForm(PortalForm):
 
     def __init__(self, *args: Any, categories: list[ServiceCategory], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [(c.code, c.name) for c in categories]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
+            (c.code, c.name) for c in categories
+        ]
         self.hints = {c.code: c.description for c in categories}
 
 
@@ -235,7 +242,7 @@ class DuplicateForm(PortalForm):
 
     def __init__(self, *args: Any, references: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["duplicate"].choices = [
+        cast(forms.ChoiceField, self.fields["duplicate"]).choices = [
             *((r, _("Yes, %(reference)s") % {"reference": r}) for r in references),
             (NOT_LISTED, _("No, mine is a different problem")),
         ]

@@ -109,8 +109,8 @@ def anonymised_summaries(*, user: User, division: Division, limit: int = 200) ->
                 status=case.status.name,
                 state=case.status.state,
                 division=division.name,
-                latitude=None if hide else round(case.latitude, 3),
-                longitude=None if hide else round(case.longitude, 3),
+                latitude=None if hide or case.latitude is None else round(case.latitude, 3),
+                longitude=None if hide or case.longitude is None else round(case.longitude, 3),
                 created=case.created_at.astimezone(tz).date(),
                 resolved=case.resolved_at.astimezone(tz).date() if case.resolved_at else None,
             )

@@ -35,7 +35,7 @@ def clean_image(data: bytes) -> tuple[bytes, str, str]:
     try:
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()
-        image = Image.open(io.BytesIO(data))
+        image: Image.Image = Image.open(io.BytesIO(data))
         if image.format not in FORMATS:
             raise ValidationError({"file": [_("The photo must be a JPG, PNG or WebP image")]})
         if image.width * image.height > MAX_PIXELS:
