@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from allauth.account.admin import EmailAddressAdmin
+from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -137,6 +139,16 @@ class TeamMembershipInline(admin.TabularInline[Any, Any]):
     model = m.TeamMembership
     extra = 0
     autocomplete_fields = ("team",)
+
+
+# allauth's own admin of sign-in addresses (residents' among them), logged like ours. Importing
+# its admin module registers it first, whatever the order of INSTALLED_APPS.
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class CrmEmailAddressAdmin(PersonalDataAdmin, EmailAddressAdmin):  # type: ignore[misc]  # untyped
+    """allauth's admin of sign-in addresses (allauth ships no type hints), with the log."""
 
 
 @admin.register(m.StaffMember)
