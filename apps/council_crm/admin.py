@@ -1,14 +1,24 @@
-"""Django admin: the council's configuration, without code."""
+"""Django admin: the council's configuration, without code.
+
+Models holding residents' personal data are admin'd through `PersonalDataAdmin`: every change
+page and every record on a change list shown writes the access log (ADR 0016).
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from allauth.account.admin import EmailAddressAdmin
+from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
-from django.http import HttpRequest
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -16,13 +26,90 @@ from simple_history.admin import SimpleHistoryAdmin
 from apps.council_crm import config_cache
 from apps.council_crm import models as m
 from apps.council_crm.geo import InvalidBoundary, boundary_svg_path, parse_boundary
+from apps.council_crm.permissions import AuthenticatedRequest
+from apps.council_crm.services.audit import access_log_record
 from apps.council_crm.services.geography import division_save
 from apps.council_crm.services.intake import report_retry
 
 admin.site.site_header = _("Council CRM administration")
 
 
-class ConfigAdmin(admin.ModelAdmin):
+class HistoryAdmin(SimpleHistoryAdmin):  # type: ignore[misc]  # simple_history has no type hints
+    """django-simple-history's admin (the History button), typed once here."""
+
+
+def _log_shown(request: HttpRequest, objects: list[models.Model], action: str) -> None:
+    """One access-log row per record the admin showed, in one transaction (one commit)."""
+    user = request.user
+    if not isinstance(user, m.User):  # the admin lets only signed-in staff in
+        return
+    with transaction.atomic():
+        for obj in objects:
+            access_log_record(user=user, obj=obj, via=request.get_full_path(), action=action)
+
+
+class PersonalDataAdmin(admin.ModelAdmin[Any]):
+    """The admin of a model holding residents' personal data (`selectors.privacy`'s
+    PERSONAL_DATA): a change page shown writes one access-log row, a change list one row per
+    record on the page (ADR 0016)."""
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        if object_id is not None and response.status_code == 200:
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None:
+                _log_shown(request, [obj], "view")
+        return response
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        if isinstance(response, TemplateResponse) and response.context_data:
+            changelist = response.context_data.get("cl")
+            if changelist is not None:
+                _log_shown(request, list(changelist.result_list), "list")
+        return response
+
+
+class PersonalHistoryAdmin(PersonalDataAdmin, HistoryAdmin):
+    """Personal data with django-simple-history: its history pages show earlier versions of the
+    record, so they write the access log too."""
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response: HttpResponse = super().history_view(request, object_id, extra_context)
+        self._log_object(request, object_id, response)
+        return response
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response: HttpResponse = super().history_form_view(
+            request, object_id, version_id, extra_context
+        )
+        self._log_object(request, object_id, response)
+        return response
+
+    def _log_object(self, request: HttpRequest, object_id: str, response: HttpResponse) -> None:
+        if response.status_code == 200:
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None:
+                _log_shown(request, [obj], "history")
+
+
+class ConfigAdmin(admin.ModelAdmin[Any]):
     """Configuration read on every case: this process forgets its cached copy on a change."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -42,27 +129,37 @@ admin.site.site_title = _("Council CRM")
 
 
 @admin.register(m.User)
-class CrmUserAdmin(UserAdmin, SimpleHistoryAdmin):
+class CrmUserAdmin(PersonalHistoryAdmin, UserAdmin[m.User]):
     list_display = ("username", "email", "first_name", "last_name", "role", "is_active")
     list_filter = ("role", "is_active", "is_staff")
-    fieldsets = (*UserAdmin.fieldsets, (_("Council CRM"), {"fields": ("role",)}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), (_("Council CRM"), {"fields": ("role",)}))
 
 
-class TeamMembershipInline(admin.TabularInline):
+class TeamMembershipInline(admin.TabularInline[Any, Any]):
     model = m.TeamMembership
     extra = 0
     autocomplete_fields = ("team",)
 
 
+# allauth's own admin of sign-in addresses (residents' among them), logged like ours. Importing
+# its admin module registers it first, whatever the order of INSTALLED_APPS.
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class CrmEmailAddressAdmin(PersonalDataAdmin, EmailAddressAdmin):  # type: ignore[misc]  # untyped
+    """allauth's admin of sign-in addresses (allauth ships no type hints), with the log."""
+
+
 @admin.register(m.StaffMember)
-class StaffMemberAdmin(SimpleHistoryAdmin):
+class StaffMemberAdmin(HistoryAdmin):
     list_display = ("user", "job_title")
     search_fields = ("user__username", "user__first_name", "user__last_name")
     inlines = (TeamMembershipInline,)
 
 
 @admin.register(m.Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(admin.ModelAdmin[m.Department]):
     list_display = ("name", "code", "email")
     search_fields = ("name", "code")
 
@@ -75,7 +172,7 @@ class TeamAdmin(ConfigAdmin):
 
 
 @admin.register(m.Councillor)
-class CouncillorAdmin(SimpleHistoryAdmin):
+class CouncillorAdmin(HistoryAdmin):
     list_display = ("__str__", "party", "term_start", "term_end")
     list_filter = ("party", "divisions")
     search_fields = ("user__first_name", "user__last_name")
@@ -83,18 +180,18 @@ class CouncillorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.MemberSupportDelegation)
-class DelegationAdmin(SimpleHistoryAdmin):
+class DelegationAdmin(HistoryAdmin):
     list_display = ("officer", "councillor", "starts_on", "ends_on")
 
 
 @admin.register(m.Citizen)
-class CitizenAdmin(SimpleHistoryAdmin):
+class CitizenAdmin(PersonalHistoryAdmin):
     list_display = ("__str__", "email", "phone", "postcode", "anonymised_at")
     search_fields = ("first_name", "last_name", "email", "phone", "postcode")
     readonly_fields = ("created_at", "updated_at", "anonymised_at")
 
 
-class DivisionForm(forms.ModelForm):
+class DivisionForm(forms.ModelForm[m.Division]):
     boundary = forms.JSONField(
         label=_("Boundary (GeoJSON)"), required=False, widget=forms.Textarea(attrs={"rows": 6})
     )
@@ -109,7 +206,8 @@ class DivisionForm(forms.ModelForm):
         fields = ("code", "name", "boundary")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         upload = data.get("upload")
         geojson = data.get("boundary")
         if upload:
@@ -167,20 +265,20 @@ class DivisionAdmin(ConfigAdmin):
 
 
 @admin.register(m.GazetteerEntry)
-class GazetteerAdmin(admin.ModelAdmin):
+class GazetteerAdmin(admin.ModelAdmin[m.GazetteerEntry]):
     list_display = ("name", "kind", "locality", "postcode", "division")
     list_filter = ("kind", "division")
     search_fields = ("name", "locality", "postcode")
 
 
-class CategoryQuestionInline(admin.StackedInline):
+class CategoryQuestionInline(admin.StackedInline[Any, Any]):
     model = m.CategoryQuestion
     extra = 0
     fields = (("code", "kind", "required", "order"), "label", "hint", "choices")
 
 
 @admin.register(m.CategoryGroup)
-class CategoryGroupAdmin(admin.ModelAdmin):
+class CategoryGroupAdmin(admin.ModelAdmin[m.CategoryGroup]):
     list_display = ("name", "code", "order")
 
 
@@ -241,7 +339,7 @@ class NotificationTemplateAdmin(ConfigAdmin):
     list_filter = ("event", "channel", "language", "active")
 
 
-class CaseEventInline(admin.TabularInline):
+class CaseEventInline(admin.TabularInline[Any, Any]):
     model = m.CaseEvent
     extra = 0
     can_delete = False
@@ -250,7 +348,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(m.ServiceRequest)
-class ServiceRequestAdmin(SimpleHistoryAdmin):
+class ServiceRequestAdmin(PersonalHistoryAdmin):
     """Read-only here: cases change through the desk and its services."""
 
     list_display = ("reference", "category", "status", "division", "team", "created_at")
@@ -272,21 +370,21 @@ class ServiceRequestAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(admin.ModelAdmin[m.Meeting]):
     list_display = ("title", "body", "date")
     search_fields = ("title", "body")
     date_hierarchy = "date"
 
 
 @admin.register(m.Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(admin.ModelAdmin[m.Topic]):
     list_display = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("categories",)
     search_fields = ("name",)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     """The register's records change only through the motions desk (/desk/motions/), whose
     services write the public timeline; here they can be looked at, not edited."""
 
@@ -301,7 +399,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.ReportSubmission)
-class ReportSubmissionAdmin(ReadOnlyAdmin):
+class ReportSubmissionAdmin(PersonalDataAdmin, ReadOnlyAdmin):
     """Web reports received but not logged as cases yet: pending for seconds, or failed (the
     reason is shown). Fix what stopped one (a category switched off, say), then send it again."""
 
@@ -323,7 +421,9 @@ class ReportSubmissionAdmin(ReadOnlyAdmin):
     actions = ("send_again",)
 
     @admin.action(description=_("Send the selected failed reports to be logged again"))
-    def send_again(self, request: HttpRequest, queryset: Any) -> None:
+    def send_again(  # the admin lets only signed-in staff in, so the request's user is ours
+        self, request: AuthenticatedRequest, queryset: QuerySet[m.ReportSubmission]
+    ) -> None:
         failed = list(queryset.filter(state=m.ReportSubmission.State.FAILED))
         for submission in failed:
             report_retry(submission=submission, actor=request.user)
@@ -332,7 +432,7 @@ class ReportSubmissionAdmin(ReadOnlyAdmin):
         )
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline[Any, Any]):
     extra = 0
     can_delete = False
     show_change_link = False
@@ -409,7 +509,7 @@ class MotionReportAdmin(ReadOnlyAdmin):
 
 
 @admin.register(m.OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(PersonalDataAdmin):
     list_display = ("event", "channel", "recipient", "status", "attempts", "created_at")
     list_filter = ("status", "event", "channel")
 
@@ -418,7 +518,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(admin.ModelAdmin[Any]):
     list_display = ("created_at", "user_label", "action", "object_type", "object_id", "via")
     list_filter = ("action", "object_type")
     search_fields = ("user_label", "object_id")

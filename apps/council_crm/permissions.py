@@ -8,13 +8,24 @@ Councillors: a case is visible in full only if they raised it (themselves, or a 
 on their behalf) or an active "share with my councillor" consent covers it (that case or all the
 citizen's cases; naming that councillor, or any councillor of the case's division). Other cases
 in their divisions are available only as anonymised summaries (selectors.cases).
+
+Areas: each interface asks one `can_use_*` rule whether the user may be there at all, through
+`area_required(rule)` on its views: signed out goes to sign in, signed in without the area is a
+404, as for a case they may not see. The superuser flag and the service administrator are
+configuration roles: they never by themselves open citizen pages or subject access exports.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
+from functools import wraps
+from typing import Concatenate, ParamSpec, Protocol, TypeGuard, cast
 
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from apps.council_crm.models import (
@@ -40,9 +51,13 @@ class Action(StrEnum):
 STAFF_ROLES = {Role.CASE_OFFICER, Role.TEAM_LEADER, Role.DEPARTMENT_MANAGER}
 SEE_ALL_ROLES = {Role.SERVICE_ADMIN, Role.DPO}
 MEMBER_ROLES = {Role.COUNCILLOR, Role.SUPPORT_OFFICER}
+DESK_ROLES = STAFF_ROLES | SEE_ALL_ROLES
+
+# Whoever a request carries: a signed-in user, the anonymous user, or no one (a task).
+AnyUser = User | AnonymousUser | None
 
 
-def _active(user: User | None) -> bool:
+def _active(user: AnyUser) -> TypeGuard[User]:
     return user is not None and user.is_authenticated and user.is_active
 
 
@@ -89,11 +104,11 @@ def _member_filter(user: User) -> Q:
     return raised | named | any_of_division
 
 
-def _team_ids(user: User) -> QuerySet[Team]:
+def _team_ids(user: User) -> QuerySet[Team, int]:
     teams = Team.objects.filter(memberships__staff__user=user)
     if user.role == Role.DEPARTMENT_MANAGER:
         teams = Team.objects.filter(Q(memberships__staff__user=user) | Q(department__manager=user))
-    return teams.values("pk")
+    return teams.values_list("pk", flat=True)
 
 
 def cases_visible_to(*, user: User | None) -> QuerySet[ServiceRequest]:
@@ -142,12 +157,12 @@ def can(user: User | None, action: str, case: ServiceRequest) -> bool:
     return False
 
 
-def can_manage_motions(user: User | None) -> bool:
+def can_manage_motions(user: AnyUser) -> bool:
     """May this user record motions, decisions, replies and actions at /desk/motions/?
 
     Council staff and administrators: the register is public, so this guards only writing to
     it (and the desk's views of overdue actions and imports)."""
-    return _active(user) and (user.is_staff_member or user.is_superuser)  # type: ignore[union-attr]
+    return _active(user) and (user.is_staff_member or user.is_superuser)
 
 
 def consent_covers(*, case: ServiceRequest, councillor: Councillor) -> bool:
@@ -171,3 +186,63 @@ def consent_covers(*, case: ServiceRequest, councillor: Councillor) -> bool:
         )
         .exists()
     )
+
+
+def can_use_desk(user: AnyUser) -> bool:
+    """The staff desk (/desk/): council staff, the service administrator, the data protection
+    officer and the superuser. Which cases each sees there is still `cases_visible_to`."""
+    return _active(user) and (user.is_superuser or user.role in DESK_ROLES)
+
+
+def can_use_member_area(user: AnyUser) -> bool:
+    """The member area (/member/): councillors and the support officers who act for them."""
+    return _active(user) and user.role in MEMBER_ROLES
+
+
+def can_handle_subject_access(user: AnyUser) -> bool:
+    """A citizen's record, subject access export and erasure (/desk/citizens/): the data
+    protection officer only. Not the superuser nor the service administrator: configuring the
+    system is not a reason to read a resident's whole record."""
+    return _active(user) and user.role == Role.DPO
+
+
+def can_read_access_log(user: AnyUser) -> bool:
+    """The access log (/desk/access-log/): the data protection officer, and the superuser, who
+    also sees it in the admin (append-only there)."""
+    return _active(user) and (user.is_superuser or user.role == Role.DPO)
+
+
+class AuthenticatedRequest(HttpRequest):
+    """A request `area_required` let through: its user is signed in, active and ours."""
+
+    user: User
+
+
+P = ParamSpec("P")
+
+
+class AreaGuard(Protocol):
+    """What `area_required(rule)` gives: a decorator for any view taking a signed-in request."""
+
+    def __call__(
+        self, view: Callable[Concatenate[AuthenticatedRequest, P], HttpResponse], /
+    ) -> Callable[Concatenate[HttpRequest, P], HttpResponse]: ...
+
+
+def area_required(rule: Callable[[AnyUser], bool]) -> AreaGuard:
+    """Guard a view with an area rule: signed out goes to sign in; without the area, 404."""
+
+    def decorate(
+        view: Callable[Concatenate[AuthenticatedRequest, P], HttpResponse], /
+    ) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+            if not rule(request.user):
+                raise Http404
+            # Every rule asks `_active` first, so the user is a signed-in User from here on.
+            return view(cast(AuthenticatedRequest, request), *args, **kwargs)
+
+        return wrapped
+
+    return decorate

@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from apps.council_crm.models import Citizen, Role, User
+from apps.council_crm.models import Citizen
+from apps.council_crm.permissions import (
+    AuthenticatedRequest,
+    area_required,
+    can_handle_subject_access,
+)
 from apps.council_crm.selectors.citizens import citizen_history
 from apps.council_crm.services.audit import access_log_record
 from apps.council_crm.services.privacy import citizen_anonymise, citizen_export
 
 
-def _dpo(request: HttpRequest) -> User:
-    user = request.user
-    if not (user.is_superuser or user.role == Role.DPO):  # type: ignore[union-attr]
-        raise Http404
-    return user  # type: ignore[return-value]
-
-
-@login_required
+@area_required(can_handle_subject_access)
 @require_http_methods(["GET"])
-def citizen_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _dpo(request)
+def citizen_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
     citizen = get_object_or_404(Citizen, pk=pk)
     access_log_record(user=user, obj=citizen, via=request.path)
     return render(
@@ -35,10 +32,10 @@ def citizen_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@area_required(can_handle_subject_access)
 @require_http_methods(["POST"])
-def citizen_export_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _dpo(request)
+def citizen_export_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
     citizen = get_object_or_404(Citizen, pk=pk)
     access_log_record(user=user, obj=citizen, via=request.path, action="export")
     response = HttpResponse(
@@ -49,10 +46,10 @@ def citizen_export_view(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@login_required
+@area_required(can_handle_subject_access)
 @require_http_methods(["POST"])
-def citizen_erase(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _dpo(request)
+def citizen_erase(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
     citizen = get_object_or_404(Citizen, pk=pk)
     reason = request.POST.get("reason", "").strip()
     errors: dict[str, list[str]] = {}

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import csv
-
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.council_crm.models import Role, User
-from apps.council_crm.permissions import Action, can
+from apps.council_crm.permissions import (
+    Action,
+    AuthenticatedRequest,
+    area_required,
+    can,
+    can_read_access_log,
+    can_use_desk,
+)
 from apps.council_crm.selectors.audit import access_log_search
 from apps.council_crm.selectors.cases import (
     case_for,
@@ -21,29 +24,15 @@ from apps.council_crm.selectors.cases import (
     timeline_for,
     web_reports_held_up,
 )
+from apps.council_crm.selectors.exports import case_csv_for
 from apps.council_crm.services.audit import access_log_record
 from apps.council_crm.services.cases import case_add_update
 
-DESK_ROLES = {
-    Role.CASE_OFFICER,
-    Role.TEAM_LEADER,
-    Role.DEPARTMENT_MANAGER,
-    Role.SERVICE_ADMIN,
-    Role.DPO,
-}
 
-
-def _desk_user(request: HttpRequest) -> User:
-    user = request.user
-    if not (user.is_superuser or user.role in DESK_ROLES):  # type: ignore[union-attr]
-        raise Http404
-    return user  # type: ignore[return-value]
-
-
-@login_required
+@area_required(can_use_desk)
 @require_GET
-def case_list(request: HttpRequest) -> HttpResponse:
-    user = _desk_user(request)
+def case_list(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     page = Paginator(case_list_for(user=user), 25).get_page(request.GET.get("page"))
     held_up = web_reports_held_up()
     return render(
@@ -51,10 +40,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@area_required(can_use_desk)
 @require_GET
-def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _desk_user(request)
+def case_detail(request: AuthenticatedRequest, reference: str) -> HttpResponse:
+    user = request.user
     case = case_for(user=user, reference=reference)
     access_log_record(user=user, obj=case, via=request.path)
     return render(
@@ -70,10 +59,10 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-@login_required
+@area_required(can_use_desk)
 @require_POST
-def case_note(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _desk_user(request)
+def case_note(request: AuthenticatedRequest, reference: str) -> HttpResponse:
+    user = request.user
     case = case_for(user=user, reference=reference)
     if not can(user, Action.ADD_NOTE, case):
         raise Http404
@@ -101,43 +90,25 @@ def case_note(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect("desk:case", reference=case.reference)
 
 
-@login_required
+@area_required(can_use_desk)
 @require_GET
-def case_export(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _desk_user(request)
+def case_export(request: AuthenticatedRequest, reference: str) -> HttpResponse:
+    user = request.user
     case = case_for(user=user, reference=reference)
     if not can(user, Action.EXPORT, case):
         raise Http404
     access_log_record(user=user, obj=case, via=request.path, action="export")
-    return case_csv(case, user)
-
-
-def case_csv(case, user) -> HttpResponse:  # type: ignore[no-untyped-def]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{case.reference}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["reference", "category", "status", "created", "division", "description"])
-    writer.writerow(
-        [
-            case.reference,
-            case.category.name,
-            case.status.name,
-            case.created_at.isoformat(),
-            case.division.name if case.division else "",
-            case.description,
-        ]
+    response = HttpResponse(
+        case_csv_for(user=user, case=case), content_type="text/csv; charset=utf-8"
     )
-    writer.writerow([])
-    writer.writerow(["when", "kind", "public", "message"])
-    for event in timeline_for(user=user, case=case):
-        writer.writerow([event.created_at.isoformat(), event.kind, event.is_public, event.message])
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}.csv"'
     return response
 
 
-@login_required
+@area_required(can_read_access_log)
 @require_GET
-def access_log(request: HttpRequest) -> HttpResponse:
-    user = _desk_user(request)
+def access_log(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     citizen = request.GET.get("citizen", "")
     rows = access_log_search(
         user=user,

@@ -6,16 +6,21 @@ in permissions.py; a case the member may not see is a 404, as if it did not exis
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from apps.council_crm.desk.views import case_csv
-from apps.council_crm.models import Division, Role, User
-from apps.council_crm.permissions import Action, can, member_divisions
+from apps.council_crm.models import Division
+from apps.council_crm.permissions import (
+    Action,
+    AuthenticatedRequest,
+    area_required,
+    can,
+    can_use_member_area,
+    member_divisions,
+)
 from apps.council_crm.selectors.cases import (
     anonymised_summaries,
     case_for,
@@ -23,23 +28,15 @@ from apps.council_crm.selectors.cases import (
     division_summary,
     timeline_for,
 )
+from apps.council_crm.selectors.exports import case_csv_for
 from apps.council_crm.selectors.motions import councillor_motions
 from apps.council_crm.services.audit import access_log_record
 
-MEMBER_ROLES = {Role.COUNCILLOR, Role.SUPPORT_OFFICER}
 
-
-def _member(request: HttpRequest) -> User:
-    user = request.user
-    if user.role not in MEMBER_ROLES:  # type: ignore[union-attr]
-        raise Http404
-    return user  # type: ignore[return-value]
-
-
-@login_required
+@area_required(can_use_member_area)
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    user = _member(request)
+def home(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     page = Paginator(case_list_for(user=user), 25).get_page(request.GET.get("page"))
     divisions = Division.objects.filter(pk__in=member_divisions(user)).order_by("name")
     return render(
@@ -53,10 +50,10 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@area_required(can_use_member_area)
 @require_GET
-def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _member(request)
+def case_detail(request: AuthenticatedRequest, reference: str) -> HttpResponse:
+    user = request.user
     case = case_for(user=user, reference=reference)
     access_log_record(user=user, obj=case, via=request.path)
     return render(
@@ -66,21 +63,25 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-@login_required
+@area_required(can_use_member_area)
 @require_GET
-def case_export(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _member(request)
+def case_export(request: AuthenticatedRequest, reference: str) -> HttpResponse:
+    user = request.user
     case = case_for(user=user, reference=reference)
     if not can(user, Action.EXPORT, case):
         raise Http404
     access_log_record(user=user, obj=case, via=request.path, action="export")
-    return case_csv(case, user)
+    response = HttpResponse(
+        case_csv_for(user=user, case=case), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}.csv"'
+    return response
 
 
-@login_required
+@area_required(can_use_member_area)
 @require_GET
-def division(request: HttpRequest, code: str) -> HttpResponse:
-    user = _member(request)
+def division(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    user = request.user
     found = get_object_or_404(Division, code=code)
     return render(
         request,
@@ -93,9 +94,9 @@ def division(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
+@area_required(can_use_member_area)
 @require_GET
-def motions(request: HttpRequest) -> HttpResponse:
+def motions(request: AuthenticatedRequest) -> HttpResponse:
     """The councillor's own notices of motion and where their follow-up actions stand."""
     councillor = getattr(request.user, "councillor", None)
     if councillor is None:

@@ -32,7 +32,7 @@ from apps.council_crm.services.motions import (
     motion_schedule,
 )
 
-from .access import staff_required
+from .access import AuthenticatedRequest, staff_required
 from .csv_import import CSV_COLUMNS, import_rows
 from .forms import (
     ActionForm,
@@ -61,7 +61,7 @@ def _motion(reference: str) -> Motion:
 
 
 @staff_required
-def desk_list(request: HttpRequest) -> HttpResponse:
+def desk_list(request: AuthenticatedRequest) -> HttpResponse:
     form = MotionSearchForm(request.GET or None)
     page, query = search_page(request, form)
     overdue = actions_overdue().count()
@@ -74,7 +74,7 @@ def desk_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def desk_new(request: HttpRequest) -> HttpResponse:
+def desk_new(request: AuthenticatedRequest) -> HttpResponse:
     form = MotionForm(_posted(request))
     similar = None
     if request.method == "POST" and form.is_valid():
@@ -133,7 +133,7 @@ def _manage(request: HttpRequest, motion: Motion, **bound: Any) -> HttpResponse:
 
 
 @staff_required
-def desk_manage(request: HttpRequest, reference: str) -> HttpResponse:
+def desk_manage(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     return _manage(request, _motion(reference))
 
 
@@ -143,7 +143,7 @@ def _done(request: HttpRequest, motion: Motion, message: str) -> HttpResponse:
 
 
 def _post_on_manage(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     reference: str,
     *,
     form_class: type[Any],
@@ -167,7 +167,7 @@ def _post_on_manage(
 
 @staff_required
 @require_POST
-def desk_schedule(request: HttpRequest, reference: str) -> HttpResponse:
+def desk_schedule(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     return _post_on_manage(
         request,
         reference,
@@ -180,7 +180,7 @@ def desk_schedule(request: HttpRequest, reference: str) -> HttpResponse:
 
 @staff_required
 @require_POST
-def desk_decision(request: HttpRequest, reference: str) -> HttpResponse:
+def desk_decision(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     return _post_on_manage(
         request,
         reference,
@@ -193,7 +193,7 @@ def desk_decision(request: HttpRequest, reference: str) -> HttpResponse:
 
 @staff_required
 @require_POST
-def desk_reply(request: HttpRequest, reference: str) -> HttpResponse:
+def desk_reply(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     return _post_on_manage(
         request,
         reference,
@@ -206,7 +206,7 @@ def desk_reply(request: HttpRequest, reference: str) -> HttpResponse:
 
 @staff_required
 @require_POST
-def desk_action_add(request: HttpRequest, reference: str) -> HttpResponse:
+def desk_action_add(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     return _post_on_manage(
         request,
         reference,
@@ -219,7 +219,7 @@ def desk_action_add(request: HttpRequest, reference: str) -> HttpResponse:
 
 @staff_required
 @require_POST
-def desk_action_update(request: HttpRequest, pk: int) -> HttpResponse:
+def desk_action_update(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(FollowUpAction.objects.select_related("motion"), pk=pk)
     motion = _motion(action.motion.reference)
     form = ActionUpdateForm(request.POST, prefix=f"upd-{pk}")
@@ -243,7 +243,7 @@ def desk_action_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def desk_edit(request: HttpRequest, reference: str) -> HttpResponse:
+def desk_edit(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     motion = _motion(reference)
     initial = {
         "title": motion.title,
@@ -263,7 +263,7 @@ def desk_edit(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @staff_required
-def desk_overdue(request: HttpRequest) -> HttpResponse:
+def desk_overdue(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = [(a, (today - a.due_date).days) for a in actions_overdue(today=today)]
     return render(request, "council_crm/motions/desk/overdue.html", {"rows": rows})
@@ -271,7 +271,7 @@ def desk_overdue(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def desk_import(request: HttpRequest) -> HttpResponse:
+def desk_import(request: AuthenticatedRequest) -> HttpResponse:
     form = ImportForm(_posted(request), request.FILES if request.method == "POST" else None)
     report = None
     if request.method == "POST" and form.is_valid():

@@ -8,7 +8,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from apps.council_crm.models import AccessLog, Role, User
+from apps.council_crm.models import AccessLog, User
+from apps.council_crm.permissions import can_read_access_log
 
 
 def access_log_search(
@@ -20,7 +21,7 @@ def access_log_search(
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> QuerySet[AccessLog]:
-    if not (user.is_superuser or user.role == Role.DPO):
+    if not can_read_access_log(user):
         raise Http404
     rows = AccessLog.objects.all().order_by("-created_at", "-id")
     if who:

@@ -39,14 +39,19 @@ WITHHELD = "[personal data]"
 def access_log_record(
     *, user: User, obj: models.Model, via: str, action: str = "view"
 ) -> AccessLog | None:
-    """Append one row. Residents looking at their own data are not logged."""
-    if not (user.is_superuser or user.role in LOGGED_ROLES):
+    """Append one row. Residents looking at their own data are not logged (a resident's account
+    with the staff flag, in the admin, is not looking at its own data: it is logged)."""
+    if not (user.is_superuser or user.is_staff or user.role in LOGGED_ROLES):
         return None
-    citizen_id = None
+    citizen_id: int | None = None
     if isinstance(obj, Citizen):
         citizen_id = obj.pk
     elif isinstance(obj, ServiceRequest):
         citizen_id = obj.citizen_id
+    elif isinstance(obj, User):
+        citizen_id = Citizen.objects.filter(user=obj).values_list("pk", flat=True).first()
+    else:  # a consent, an interaction, a message: whatever names its citizen
+        citizen_id = getattr(obj, "citizen_id", None)
     label = f"{user.get_full_name() or user.username} ({user.username}, {user.get_role_display()})"
     return AccessLog.objects.create(
         user=user,
