@@ -34,7 +34,7 @@ from apps.council_crm.services.intake import report_retry
 admin.site.site_header = _("Council CRM administration")
 
 
-class HistoryAdmin(SimpleHistoryAdmin):  # type: ignore[misc]  # simple_history has no type hints
+class HistoryAdmin(SimpleHistoryAdmin):
     """django-simple-history's admin (the History button), typed once here."""
 
 
@@ -147,7 +147,7 @@ admin.site.unregister(EmailAddress)
 
 
 @admin.register(EmailAddress)
-class CrmEmailAddressAdmin(PersonalDataAdmin, EmailAddressAdmin):  # type: ignore[misc]  # untyped
+class CrmEmailAddressAdmin(PersonalDataAdmin, EmailAddressAdmin):
     """allauth's admin of sign-in addresses (allauth ships no type hints), with the log."""
 
 

@@ -37,6 +37,7 @@ from apps.council_crm.models import (
     Team,
     User,
 )
+from apps.council_crm.models.cases import ServiceRequestQuerySet
 
 
 class Action(StrEnum):
@@ -111,7 +112,7 @@ def _team_ids(user: User) -> QuerySet[Team, int]:
     return teams.values_list("pk", flat=True)
 
 
-def cases_visible_to(*, user: User | None) -> QuerySet[ServiceRequest]:
+def cases_visible_to(*, user: User | None) -> ServiceRequestQuerySet:
     """The cases this user may see in full, as one SQL-filtered queryset."""
     cases = ServiceRequest.objects.all()
     if not _active(user):

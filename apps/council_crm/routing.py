@@ -153,4 +153,5 @@ def choose_member(
 
 def rules_from_rows(rows: Iterable[Mapping[str, object]]) -> list[Rule]:
     """Build engine rules from plain rows (see services.routing.active_rules)."""
-    return [Rule(**row) for row in rows]  # type: ignore[arg-type]
+    # the rows are the routing rule columns by name (selectors.routing); Rule checks nothing
+    return [Rule(**row) for row in rows]  # type: ignore[arg-type]  # Mapping[str, object] rows

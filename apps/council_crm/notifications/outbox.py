@@ -274,13 +274,13 @@ def write_transaction() -> Iterator[None]:
         connection.ensure_connection()  # connecting would reset transaction_mode
     sqlite_mode = getattr(connection, "transaction_mode", None)
     if connection.vendor == "sqlite" and not connection.in_atomic_block:
-        connection.transaction_mode = "IMMEDIATE"  # type: ignore[attr-defined]
+        connection.transaction_mode = "IMMEDIATE"  # type: ignore[attr-defined]  # SQLite only
     try:
         with transaction.atomic():
             yield
     finally:
         if connection.vendor == "sqlite":
-            connection.transaction_mode = sqlite_mode  # type: ignore[attr-defined]
+            connection.transaction_mode = sqlite_mode  # type: ignore[attr-defined]  # SQLite only
 
 
 def _claim(*, limit: int, now: datetime) -> list[_Claim]:

@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.council_crm.models import Consent, ContactPreference, User
-from apps.council_crm.permissions import Action, can
+from apps.council_crm.permissions import Action, AuthenticatedRequest, can
 from apps.council_crm.portal import track
 from apps.council_crm.portal.allauth_adapter import home_url_for
 from apps.council_crm.portal.forms import RADIO, PortalForm, ReopenForm
@@ -52,8 +52,8 @@ DELETED_SESSION_KEY = "account_deleted_open_cases"
 
 def _resident(request: HttpRequest) -> User:
     """The signed-in resident; for anyone else these pages do not exist."""
-    user: User = request.user  # type: ignore[assignment]
-    if not is_resident(user):
+    user = request.user
+    if not isinstance(user, User) or not is_resident(user):
         raise Http404
     return user
 
@@ -72,8 +72,8 @@ def _residents_only(view):
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def home(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     if not is_resident(user):
         return redirect(home_url_for(user))
     return render(
@@ -149,7 +149,7 @@ def _consent_label(consent: Consent) -> str:
     if consent.case_id:
         return _("%(purpose)s, for request %(reference)s") % {
             "purpose": consent.get_purpose_display(),
-            "reference": consent.case.reference,  # type: ignore[union-attr]
+            "reference": consent.case.reference if consent.case else "",
         }
     return _("%(purpose)s, for all your requests") % {"purpose": consent.get_purpose_display()}
 
@@ -296,15 +296,15 @@ def deleted(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def attachment(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+def attachment(request: AuthenticatedRequest, reference: str, pk: int) -> FileResponse:
     """Photos are never served from a public URL: only to someone who may see the case."""
-    case = case_for(user=request.user, reference=reference)  # type: ignore[arg-type]
-    if not can(request.user, Action.VIEW, case):  # type: ignore[arg-type]
+    case = case_for(user=request.user, reference=reference)
+    if not can(request.user, Action.VIEW, case):
         raise Http404
     item = case.attachments.filter(pk=pk).first()
     if item is None:
         raise Http404
-    access_log_record(user=request.user, obj=case, via=request.path)  # type: ignore[arg-type]
+    access_log_record(user=request.user, obj=case, via=request.path)
     response = FileResponse(item.file.open("rb"), content_type=item.content_type)
     response["Content-Disposition"] = f'inline; filename="{item.file.name.rsplit("/", 1)[-1]}"'
     response["X-Content-Type-Options"] = "nosniff"

@@ -103,7 +103,7 @@ class AccountAdapter(DefaultAccountAdapter):
         ]
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
-        return home_url_for(request.user)  # type: ignore[arg-type]
+        return home_url_for(request.user)  # type: ignore[arg-type]  # called once signed in
 
     def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
         """A verified address links the account to the citizen record with that address,

@@ -100,7 +100,7 @@ def subject_access_summary(*, citizen: Citizen) -> dict[str, Any]:
     questions = CategoryQuestion.objects.filter(category_id__in={c.category_id for c in case_list})
     labels = {(q.category_id, q.code): q.label for q in questions}
     for case in case_list:
-        case.answer_rows = [  # type: ignore[attr-defined]
+        case.answer_rows = [  # type: ignore[attr-defined]  # for the template, like annotate()
             (labels.get((case.category_id, code), code), answer)
             for code, answer in (case.answers or {}).items()
         ]

@@ -129,7 +129,7 @@ def _case_changes(
         if getattr(row, name):
             changes[name] = ""
     answers = getattr(row, "answers", None) or {}
-    category_id = row.category_id  # type: ignore[attr-defined]
+    category_id = row.category_id  # type: ignore[attr-defined]  # a case or its history row
     scrubbed = {
         code: value if (category_id, code) in safe or value in ("", None) else REMOVED
         for code, value in answers.items()
@@ -149,9 +149,9 @@ def _case_changes(
     if getattr(row, "idempotency_key", None):
         changes["idempotency_key"] = None  # chosen by the client: could be anything
     if s.retention:
-        if row.citizen_id is not None:  # type: ignore[attr-defined]
+        if row.citizen_id is not None:  # type: ignore[attr-defined]  # case or history row
             changes["citizen"] = None
-        if not _is_history(row) and row.anonymised_at is None:  # type: ignore[attr-defined]
+        if not _is_history(row) and row.anonymised_at is None:  # type: ignore[attr-defined]  # as above
             changes["anonymised_at"] = s.now
     return changes
 
