@@ -38,7 +38,7 @@ from django_tasks_db.models import DBTaskResult
 from apps.council_crm import sla
 from apps.council_crm.contention import GiveWay
 from apps.council_crm.models import (
-    AuditEvent,
+    AuditAction,
     CaseEvent,
     Channel,
     Consent,
@@ -49,6 +49,7 @@ from apps.council_crm.models import (
 from apps.council_crm.notifications.outbox import tasks_in_this_database, write_transaction
 from apps.council_crm.references import next_reference
 from apps.council_crm.services.attachments import attachment_add
+from apps.council_crm.services.audit import audit_record
 from apps.council_crm.services.cases import (
     CaseRequest,
     IdempotencyConflict,
@@ -520,10 +521,11 @@ def report_retry(*, submission: ReportSubmission, actor: User) -> None:
         pk=submission.pk, state=ReportSubmission.State.FAILED
     ).update(state=ReportSubmission.State.PENDING, attempts=0, next_attempt_at=None)
     if updated:
-        AuditEvent.objects.create(
+        audit_record(
             actor=actor,
-            action="web_report_retried",
-            object_type="reportsubmission",
-            object_id=submission.reference,
+            action=AuditAction.WEB_REPORT_RETRIED,
+            obj=submission,
+            changes={"state": (ReportSubmission.State.FAILED, ReportSubmission.State.PENDING)},
+            data={"reference": submission.reference},
         )
         _schedule_logging()

@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.council_crm.contacts import normalise_phone
-from apps.council_crm.models import AuditEvent, Citizen, Role, User
+from apps.council_crm.models import AuditAction, AuditEvent, Citizen, Role, User
 from apps.council_crm.personal_data import PERSONAL_DATA
 from apps.council_crm.selectors.privacy import personal_rows
+from apps.council_crm.services.audit import audit_record
 from apps.council_crm.services.privacy.scrub import (
     REMOVED,
     SCRUB,
@@ -107,7 +108,7 @@ def _keep_staff_account(citizen: Citizen, s: ScrubRun) -> None:
 def _citizen_tombstone(citizen: Citizen) -> AuditEvent | None:
     return (
         AuditEvent.objects.filter(
-            action="citizen_anonymised", object_type="citizen", object_id=str(citizen.pk)
+            action=AuditAction.CITIZEN_ANONYMISED, object_type="citizen", object_id=str(citizen.pk)
         )
         .order_by("-created_at", "-pk")
         .first()
@@ -159,13 +160,8 @@ def citizen_scrub(
         # Other records with the same email or phone: the DPO decides whether they are the
         # same person (ids only, no details).
         data["same_contact_citizen_ids"] = same_contact
-    return AuditEvent.objects.create(
-        actor=actor,
-        action="citizen_anonymised",
-        object_type="citizen",
-        object_id=str(citizen.pk),
-        data=data,
-        created_at=now,
+    return audit_record(
+        actor=actor, action=AuditAction.CITIZEN_ANONYMISED, obj=citizen, data=data, now=now
     )
 
 

@@ -21,9 +21,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from apps.council_crm.models import AuditEvent, Citizen, User
+from apps.council_crm.models import AuditAction, Citizen, User
 from apps.council_crm.personal_data import PERSONAL_DATA, Holder, holder
 from apps.council_crm.selectors.privacy import personal_rows, subject_access_summary
+from apps.council_crm.services.audit import audit_record
 
 
 def _plain(value: Any) -> Any:
@@ -153,16 +154,15 @@ def citizen_export(*, citizen: Citizen, actor: User | None) -> bytes:
             ),
         )
         archive.writestr("README.txt", _readme(counts, missing, now))
-    AuditEvent.objects.create(
+    audit_record(
         actor=actor,
-        action="subject_access_export",
-        object_type="citizen",
-        object_id=str(citizen.pk),
+        action=AuditAction.SUBJECT_ACCESS_EXPORT,
+        obj=citizen,
         data={
             "by": actor.get_username() if actor else "system",
             "counts": counts,
             "attachments_missing": len(missing),
         },
-        created_at=now,
+        now=now,
     )
     return buffer.getvalue()

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.council_crm.models import (
+    AuditAction,
     AuditEvent,
     CaseFollower,
     Citizen,
@@ -18,6 +19,7 @@ from apps.council_crm.models import (
 )
 from apps.council_crm.personal_data import PERSONAL_DATA
 from apps.council_crm.selectors.privacy import case_rows, citizen_has_data, retention_due
+from apps.council_crm.services.audit import audit_record
 from apps.council_crm.services.privacy.erasure import citizen_scrub
 from apps.council_crm.services.privacy.scrub import SCRUB, ScrubRun, files_delete_on_commit
 
@@ -64,10 +66,10 @@ def case_retention_anonymise(*, case_id: int, now: datetime | None = None) -> Au
                 s.counts[h.model] += n
     files_delete_on_commit(s.files)
     assert case.closed_at is not None  # noqa: S101 - retention_due only finds closed cases
-    tombstone = AuditEvent.objects.create(
-        action="case_retention_anonymised",
-        object_type="service_request",
-        object_id=str(case.pk),
+    tombstone = audit_record(
+        actor=None,
+        action=AuditAction.CASE_RETENTION_ANONYMISED,
+        obj=case,
         data={
             "reference": case.reference,
             "category": case.category.code,
@@ -75,7 +77,7 @@ def case_retention_anonymise(*, case_id: int, now: datetime | None = None) -> Au
             "retention_days": case.category.retention_days,
             "counts": dict(sorted(s.counts.items())),
         },
-        created_at=now,
+        now=now,
     )
     for citizen in Citizen.objects.select_for_update().filter(
         pk__in=people, anonymised_at__isnull=True
