@@ -32,6 +32,8 @@ from apps.council_crm.models import (
 from apps.council_crm.references import next_reference
 from apps.council_crm.services.site_setup import site_load
 
+pytestmark = pytest.mark.slow  # generates thousands of cases
+
 NOW = datetime(2026, 6, 15, 11, 30, tzinfo=UTC)
 COUNT = 2000
 YEARS = 4

@@ -10,7 +10,11 @@ import sys
 from importlib.util import find_spec
 from pathlib import Path
 
+import pytest
+
 import apps.council_crm
+
+pytestmark = pytest.mark.slow  # each module is imported in a fresh Python process
 
 ROOT = Path(__file__).resolve().parents[2]
 

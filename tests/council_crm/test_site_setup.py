@@ -34,6 +34,7 @@ def _snapshot() -> str:
     return out.getvalue()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_loading_the_demo_site_twice_gives_the_same_data():
     # given an empty database (the suite preloads the demo site; start from nothing here)
@@ -50,6 +51,7 @@ def test_loading_the_demo_site_twice_gives_the_same_data():
     assert _snapshot() == before
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_load_site_command_reports_up_to_date_on_the_second_run():
     call_command("flush", "--noinput")

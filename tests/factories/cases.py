@@ -10,6 +10,7 @@ from shapely.geometry import shape
 from apps.council_crm.models import Division, User
 from apps.council_crm.services.cases import CaseCreated, CaseRequest, case_create
 from apps.council_crm.services.citizens import ContactDetails
+from apps.council_crm.services.intake import reports_log
 
 POTHOLE_ANSWERS = {"location": "On the road", "depth": "More than 10 cm", "hazard": "yes"}
 MISSED_BIN_ANSWERS = {"bin_type": "General rubbish", "out_on_time": "yes"}
@@ -53,6 +54,4 @@ def report_pothole(
 
 def log_reports() -> int:
     """What the worker does moments after "Send report": log the waiting web reports as cases."""
-    from apps.council_crm.services.intake import reports_log
-
     return reports_log()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from django.utils import timezone
 
 from apps.council_crm import models as m
+
+pytestmark = pytest.mark.slow  # loads four years of the demo register
 
 
 def test_the_demo_register_has_years_of_motions_in_every_state():

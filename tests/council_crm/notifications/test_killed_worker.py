@@ -22,6 +22,8 @@ from apps.council_crm.notifications import message_queue
 from apps.council_crm.notifications.backends import provider_reference
 from tests.fakes.notify import FakeNotify
 
+pytestmark = pytest.mark.slow  # real worker processes, killed mid-send
+
 MESSAGES = 30
 KILL_AT = 10  # Notify accepts the 10th text and is holding its answer when the worker dies
 

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.core.cache import cache
-from PIL import Image
 
 from apps.council_crm.models import GazetteerEntry
-from tests.factories.cases import log_reports  # noqa: F401 - the tests import it from here
 
 POTHOLE_ANSWERS = {
     "answer_location": "On the road",
@@ -29,12 +25,6 @@ def _no_tracking_failures_carried_over():
     cache.clear()
     yield
     cache.clear()
-
-
-def jpeg(colour: tuple[int, int, int] = (200, 30, 30)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), colour).save(out, format="JPEG")
-    return out.getvalue()
 
 
 class Walk:

@@ -9,8 +9,9 @@ from django.db import connection
 from django.test import Client
 
 from apps.council_crm.models import Attachment, ReportSubmission, ServiceRequest
+from tests.factories.cases import log_reports
 
-from .conftest import Walk, log_reports
+from .conftest import Walk
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -14,9 +14,8 @@ from apps.council_crm.models import (
     ServiceCategory,
     ServiceRequest,
 )
-from tests.factories.cases import report_pothole
-
-from .conftest import jpeg, log_reports
+from tests.factories.cases import log_reports, report_pothole
+from tests.factories.files import jpeg
 
 pytestmark = pytest.mark.django_db
 

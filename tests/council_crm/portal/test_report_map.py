@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from apps.council_crm.models import Division, GazetteerEntry, Role, ServiceRequest, User
-from tests.factories.cases import point_in, report_pothole
+from tests.factories.cases import log_reports, point_in, report_pothole
 
-from .conftest import POTHOLE_ANSWERS, log_reports
+from .conftest import POTHOLE_ANSWERS
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,7 @@ from apps.council_crm.services.cases import (
 from apps.council_crm.services.citizens import ContactDetails
 from apps.council_crm.services.privacy import REMOVED, citizen_anonymise
 from tests.factories.cases import point_in, report_pothole
-
-from .builders import BOB, ZEBEDEE, bob_with_a_case, needles, person_with_everything
+from tests.factories.privacy import BOB, ZEBEDEE, bob_with_a_case, needles, person_with_everything
 
 pytestmark = pytest.mark.usefixtures("demo_site")
 

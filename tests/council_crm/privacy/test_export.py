@@ -15,8 +15,7 @@ from apps.council_crm.personal_data import PERSONAL_DATA
 from apps.council_crm.services.cases import case_add_update, case_follow
 from apps.council_crm.services.citizens import ContactDetails
 from apps.council_crm.services.privacy import citizen_export
-
-from .builders import BOB, ZEBEDEE, bob_with_a_case, needles, person_with_everything
+from tests.factories.privacy import BOB, ZEBEDEE, bob_with_a_case, needles, person_with_everything
 
 pytestmark = pytest.mark.usefixtures("demo_site")
 

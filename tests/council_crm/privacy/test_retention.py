@@ -23,8 +23,7 @@ from apps.council_crm.services.consent import consent_grant
 from apps.council_crm.services.privacy import REMOVED, cases_retention_run
 from apps.council_crm.tasks import job_name, periodic_run
 from tests.factories.cases import report_pothole, resident
-
-from .builders import jpeg
+from tests.factories.files import jpeg
 
 pytestmark = pytest.mark.usefixtures("demo_site")
 

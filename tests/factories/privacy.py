@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -11,7 +10,6 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image
 
 from apps.council_crm import models as m
 from apps.council_crm.notifications.outbox import outbox_dispatch
@@ -29,6 +27,7 @@ from apps.council_crm.services.citizens import ContactDetails, interaction_log
 from apps.council_crm.services.consent import consent_grant, consent_withdraw
 from apps.council_crm.services.intake import report_receive
 from tests.factories.cases import POTHOLE_ANSWERS, point_in, report_pothole
+from tests.factories.files import jpeg
 
 ZEBEDEE = ContactDetails(
     first_name="Zebedee",
@@ -46,12 +45,6 @@ BOB = ContactDetails(
     address="3 Plinth Row, Fernbridge",
     postcode="QX1 1QQ",
 )
-
-
-def jpeg() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (8, 8), "grey").save(out, format="JPEG")
-    return out.getvalue()
 
 
 def needles(contact: ContactDetails) -> list[str]:
