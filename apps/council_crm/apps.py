@@ -2,6 +2,7 @@
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from simple_history.manager import HistoryDescriptor
 
 
 class CouncilCrmConfig(AppConfig):
@@ -20,8 +21,6 @@ def _cache_history_manager_classes() -> None:
     that attribute for every historical row it writes: about a millisecond per saved record.
     The class depends only on the descriptor, so build it once per descriptor (3.13 behaviour
     otherwise unchanged: a fresh manager instance per access)."""
-    from simple_history.manager import HistoryDescriptor
-
     if getattr(HistoryDescriptor, "_council_crm_cached", False):
         return
 

@@ -10,6 +10,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.template import Context, Engine, Template, TemplateSyntaxError
 
+from apps.council_crm.config_cache import cached
 from apps.council_crm.models import NotificationTemplate
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,6 @@ def template_candidates(*, event: str, channel: str, language: str) -> list[Noti
 
 def _active_templates() -> dict[tuple[str, str], dict[str, NotificationTemplate]]:
     """Every active template by (event, channel) and language, cached like other configuration."""
-    from apps.council_crm.config_cache import cached
 
     def load() -> dict[tuple[str, str], dict[str, NotificationTemplate]]:
         table: dict[tuple[str, str], dict[str, NotificationTemplate]] = {}

@@ -14,6 +14,7 @@ from apps.council_crm.models import (
     CaseEvent,
     CaseStatus,
     Division,
+    ReportSubmission,
     ServiceCategory,
     ServiceRequest,
     StateCategory,
@@ -44,8 +45,6 @@ class WebReportsHeldUp:
 
 def web_reports_held_up(*, late_after: timedelta = timedelta(minutes=5)) -> WebReportsHeldUp:
     """Web reports that are not cases yet and should be (ADR 0013), for the desk's warning."""
-    from apps.council_crm.models import ReportSubmission
-
     counts = ReportSubmission.objects.aggregate(
         failed=Count("id", filter=Q(state=ReportSubmission.State.FAILED)),
         late=Count(

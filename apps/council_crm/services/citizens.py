@@ -8,7 +8,14 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from apps.council_crm.contacts import ContactDetails, normalise_phone, validate_contact
-from apps.council_crm.models import Channel, Citizen, Interaction, ServiceRequest, User
+from apps.council_crm.models import (
+    CaseEvent,
+    Channel,
+    Citizen,
+    Interaction,
+    ServiceRequest,
+    User,
+)
 
 __all__ = [
     "ContactDetails",
@@ -98,8 +105,6 @@ def interaction_log(
         staff=actor,
     )
     if case is not None:
-        from apps.council_crm.models import CaseEvent
-
         CaseEvent.objects.create(
             case=case,
             kind=CaseEvent.Kind.CONTACT,
