@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from apps.council_crm.links import public_url
 from apps.council_crm.models import Motion, MotionEvent
 from apps.council_crm.selectors.motions import motion_events_recent, motion_public
 
@@ -30,7 +31,8 @@ class _ChangesFeed(Feed[MotionEvent, _Object]):
         return item.text
 
     def item_link(self, item: MotionEvent) -> str:
-        return f"{reverse('motions:detail', args=[item.motion.reference])}#event-{item.pk}"
+        path = reverse("motions:detail", args=[item.motion.reference])
+        return public_url(f"{path}#event-{item.pk}")
 
     def item_guid(self, item: MotionEvent) -> str:
         return f"{self.item_link(item)}"
@@ -50,7 +52,7 @@ class RegisterChangesFeed(_ChangesFeed[None]):
         return _("Every change to the register of notices of motion, newest first.")
 
     def link(self) -> str:
-        return reverse("motions:register")
+        return public_url(reverse("motions:register"))
 
     def items(self) -> list[MotionEvent]:
         return motion_events_recent(limit=50)
@@ -70,7 +72,7 @@ class MotionChangesFeed(_ChangesFeed[Motion]):
         return _("Changes to notice of motion %(ref)s") % {"ref": obj.reference}
 
     def link(self, obj: Motion) -> str:
-        return obj.get_absolute_url()
+        return public_url(obj.get_absolute_url())
 
     def items(self, obj: Motion) -> list[MotionEvent]:
         return motion_events_recent(motion=obj, limit=100)

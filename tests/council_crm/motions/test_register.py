@@ -158,8 +158,9 @@ def test_topic_page_shows_motions_over_time_and_suppressed_request_counts(client
     assert client.get("/motions/topics/no-such-topic/").status_code == 404
 
 
-def test_the_atom_feed_lists_changes_without_the_staff_actor(client, three, officer):
+def test_the_atom_feed_lists_changes_without_the_staff_actor(client, three, officer, settings):
     _a, b, _c = three
+    settings.CRM_PUBLIC_URL = "https://www.fernshire.example/crm"
     response = client.get("/motions/feed/")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/atom+xml")
@@ -171,8 +172,9 @@ def test_the_atom_feed_lists_changes_without_the_staff_actor(client, three, offi
     titles = [e.find(f"{ATOM}title").text for e in entries]
     assert any(t.startswith(f"{b.reference}: A bus to Yelverby – Decision") for t in titles)
     link = entries[0].find(f"{ATOM}link").get("href")
-    assert "/motions/" in link
+    assert link.startswith("https://www.fernshire.example/crm/motions/")  # the public address
     assert "#event-" in link
+    assert tree.find(f"{ATOM}link").get("href") == "https://www.fernshire.example/crm/motions/"
 
     one = client.get(f"/motions/{b.reference}/feed/")
     assert one.status_code == 200
