@@ -49,7 +49,7 @@ def _log_shown(request: HttpRequest, objects: list[models.Model], action: str) -
 
 
 class PersonalDataAdmin(admin.ModelAdmin[Any]):
-    """The admin of a model holding residents' personal data (`selectors.privacy`'s
+    """The admin of a model holding residents' personal data (`personal_data`'s
     PERSONAL_DATA): a change page shown writes one access-log row, a change list one row per
     record on the page (ADR 0016)."""
 

@@ -8,7 +8,7 @@ from django.test import Client
 
 from apps.council_crm import models as m
 from apps.council_crm.admin import PersonalDataAdmin
-from apps.council_crm.selectors.privacy import PERSONAL_DATA
+from apps.council_crm.personal_data import PERSONAL_DATA
 
 # Admin'd personal data that is not logged, and why.
 NOT_LOGGED = {
