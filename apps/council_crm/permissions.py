@@ -195,6 +195,15 @@ def can_use_desk(user: AnyUser) -> bool:
     return _active(user) and (user.is_superuser or user.role in DESK_ROLES)
 
 
+def can_lead_teams(user: AnyUser) -> bool:
+    """The team pages (/desk/team/): workload per officer, breaches, bulk reassignment. Team
+    leaders and department managers for their own teams; the service administrator for all."""
+    return _active(user) and (
+        user.is_superuser
+        or user.role in (Role.TEAM_LEADER, Role.DEPARTMENT_MANAGER, Role.SERVICE_ADMIN)
+    )
+
+
 def can_use_member_area(user: AnyUser) -> bool:
     """The member area (/member/): councillors and the support officers who act for them."""
     return _active(user) and user.role in MEMBER_ROLES

@@ -335,6 +335,14 @@ NOT_PERSONAL: dict[str, str] = {
     "council_crm.ClosureDay": _CONFIG,
     "council_crm.NotificationTemplate": "Message templates (the messages are in OutboxMessage).",
     "council_crm.ReferenceCounter": "The last case number issued per prefix and year.",
+    "council_crm.ResponseTemplate": _CONFIG,
+    "council_crm.ServiceRequest_linked_cases": (
+        "Which two cases an officer linked: ids only; the cases hold the personal data."
+    ),
+    "council_crm.SavedView": (
+        "A staff member's saved queue filters under their own account (configuration of their "
+        "work; the search words are an officer's query, deleted with the account)."
+    ),
     "council_crm.Meeting": _MOTIONS,
     "council_crm.Topic": _MOTIONS,
     "council_crm.Topic_categories": _MOTIONS,

@@ -8,7 +8,9 @@ from .cases import (
     CaseFollower,
     Interaction,
     ReferenceCounter,
+    ResponseTemplate,
     SatisfactionSurvey,
+    SavedView,
     ServiceRequest,
 )
 from .catalogue import (
@@ -87,9 +89,11 @@ __all__ = [
     "Priority",
     "ReferenceCounter",
     "ReportSubmission",
+    "ResponseTemplate",
     "Role",
     "RoutingRule",
     "SatisfactionSurvey",
+    "SavedView",
     "ServiceCategory",
     "ServiceRequest",
     "StaffMember",

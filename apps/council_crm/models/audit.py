@@ -44,6 +44,17 @@ class AuditAction(models.TextChoices):
     CONSENT_GRANTED = "consent_granted", _("consent granted")
     CONSENT_WITHDRAWN = "consent_withdrawn", _("consent withdrawn")
     WEB_REPORT_RETRIED = "web_report_retried", _("web report sent again")
+    CASE_STATUS_CHANGED = "case_status_changed", _("case status changed")
+    CASE_REASSIGNED = "case_reassigned", _("case reassigned")
+    CASE_PRIORITY_CHANGED = "case_priority_changed", _("case priority changed")
+    CASE_CATEGORY_CHANGED = "case_category_changed", _("case category changed")
+    CASE_UPDATED = "case_updated", _("public update or internal note added")
+    CASE_MERGED = "case_merged", _("case merged into another")
+    CASE_LINKED = "case_linked", _("cases linked")
+    CASE_REOPENED = "case_reopened", _("case reopened")
+    CASE_FILE_ATTACHED = "case_file_attached", _("file attached to a case")
+    CONTACT_LOGGED = "contact_logged", _("contact logged")
+    SAVED_VIEW_CHANGED = "saved_view_changed", _("saved view changed")
 
 
 class AuditEvent(models.Model):

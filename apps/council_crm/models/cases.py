@@ -101,6 +101,8 @@ class ServiceRequest(models.Model):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
+    # Related cases an officer linked by hand (not duplicates: both stay open on their own).
+    linked_cases = models.ManyToManyField("self", symmetrical=True, blank=True)
     demand_count = models.PositiveIntegerField(_("reports of this issue"), default=1)
     is_recurring = models.BooleanField(_("recurring issue"), default=False)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
@@ -173,6 +175,9 @@ class CaseEvent(models.Model):
         CATEGORY = "category", _("Category changed")
         SLA = "sla", _("Service standard")
         CONTACT = "contact", _("Contact logged")
+        PRIORITY = "priority", _("Priority changed")
+        LINKED = "linked", _("Linked")
+        ATTACHMENT = "attachment", _("File attached")
 
     # indexed by event_case_created, which leads with the case
     case = models.ForeignKey(
@@ -280,9 +285,19 @@ class Interaction(models.Model):
         on_delete=models.SET_NULL,
         related_name="interactions",
     )
+
+    class Outcome(models.TextChoices):
+        CASE_CREATED = "case_created", _("A new case was logged")
+        ADDED_TO_CASE = "added_to_case", _("Added to an existing case")
+        RESOLVED = "resolved", _("Resolved at first contact")
+        REFERRED = "referred", _("Referred elsewhere")
+
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
     summary = models.TextField(_("summary"))
+    # How a contact logged at the desk ended (blank for messages the system recorded itself):
+    # "resolved at first contact" is counted from it.
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -339,3 +354,54 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.year}: {self.last_value}"
+
+
+class ResponseTemplate(models.Model):
+    """A reply staff start a public update from; placeholders are filled before they edit it.
+
+    Placeholders: {reference}, {category}, {promised_date}, {status}, {officer}, {team},
+    {first_name}. Unknown ones are left as written, so a typo shows before sending.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    body = models.TextField(_("text"))
+    category = models.ForeignKey(
+        ServiceCategory,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="response_templates",
+        help_text=_("Offered only on cases of this category; empty means every case."),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("response template")
+        verbose_name_plural = _("response templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedView(models.Model):
+    """A desk queue with its filters, saved by one officer under a name."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    query = models.CharField(_("filters"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="unique_saved_view_name")
+        ]
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+
+    def __str__(self) -> str:
+        return self.name

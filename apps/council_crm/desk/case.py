@@ -1,12 +1,10 @@
-"""Staff desk: case detail, notes, exports and the access log (issue 'who sees what')."""
+"""Staff desk: one case, what staff see of it and do to it."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.council_crm.permissions import (
@@ -14,30 +12,12 @@ from apps.council_crm.permissions import (
     AuthenticatedRequest,
     area_required,
     can,
-    can_read_access_log,
     can_use_desk,
 )
-from apps.council_crm.selectors.audit import access_log_search
-from apps.council_crm.selectors.cases import (
-    case_for,
-    case_list_for,
-    timeline_for,
-    web_reports_held_up,
-)
+from apps.council_crm.selectors.cases import case_for, timeline_for
 from apps.council_crm.selectors.exports import case_csv_for
 from apps.council_crm.services.audit import access_log_record
 from apps.council_crm.services.cases import case_add_update
-
-
-@area_required(can_use_desk)
-@require_GET
-def case_list(request: AuthenticatedRequest) -> HttpResponse:
-    user = request.user
-    page = Paginator(case_list_for(user=user), 25).get_page(request.GET.get("page"))
-    held_up = web_reports_held_up()
-    return render(
-        request, "council_crm/desk/case_list.html", {"page": page, "web_reports": held_up}
-    )
 
 
 @area_required(can_use_desk)
@@ -103,20 +83,3 @@ def case_export(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{case.reference}.csv"'
     return response
-
-
-@area_required(can_read_access_log)
-@require_GET
-def access_log(request: AuthenticatedRequest) -> HttpResponse:
-    user = request.user
-    citizen = request.GET.get("citizen", "")
-    rows = access_log_search(
-        user=user,
-        who=request.GET.get("who", "").strip(),
-        record=request.GET.get("record", "").strip(),
-        citizen_id=int(citizen) if citizen.isdigit() else None,
-        date_from=parse_date(request.GET.get("from", "") or ""),
-        date_to=parse_date(request.GET.get("to", "") or ""),
-    )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "council_crm/desk/access_log.html", {"page": page, "query": request.GET})
