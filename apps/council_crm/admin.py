@@ -347,6 +347,16 @@ class CaseEventInline(admin.TabularInline[Any, Any]):
     readonly_fields = fields
 
 
+@admin.register(m.ResponseTemplate)
+class ResponseTemplateAdmin(admin.ModelAdmin[m.ResponseTemplate]):
+    """Replies staff start a public update from (desk case page); configuration, no one's data."""
+
+    list_display = ("name", "category", "order", "active")
+    list_filter = ("active", "category")
+    list_editable = ("order", "active")
+    search_fields = ("name", "body")
+
+
 @admin.register(m.ServiceRequest)
 class ServiceRequestAdmin(PersonalHistoryAdmin):
     """Read-only here: cases change through the desk and its services."""

@@ -135,6 +135,19 @@ def can(user: User | None, action: str, case: ServiceRequest) -> bool:
     if not _active(user) or not cases_visible_to(user=user).filter(pk=case.pk).exists():
         return False
     assert user is not None  # noqa: S101
+    return _may_if_visible(user, action, case)
+
+
+def actions_on(user: User | None, case: ServiceRequest) -> frozenset[Action]:
+    """Everything this user may do to this case: `can` for every action, seeing it asked once
+    (the desk's case page offers all its actions on one page)."""
+    if not _active(user) or not cases_visible_to(user=user).filter(pk=case.pk).exists():
+        return frozenset()
+    assert user is not None  # noqa: S101
+    return frozenset(a for a in Action if _may_if_visible(user, a, case))
+
+
+def _may_if_visible(user: User, action: Action, case: ServiceRequest) -> bool:
     role = user.role
     if action == Action.VIEW:
         return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -12,7 +13,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from apps.council_crm.models import Attachment, CaseEvent, ServiceRequest, User
+from apps.council_crm.models import Attachment, AuditAction, CaseEvent, ServiceRequest, User
+from apps.council_crm.services.audit import audit_record
+from apps.council_crm.services.cases.concurrency import case_lock
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -68,8 +71,18 @@ def clean_image(data: bytes) -> tuple[bytes, str, str]:
 
 @transaction.atomic
 def attachment_add(
-    *, case: ServiceRequest, upload: UploadedFile, actor: User | None, public: bool = False
+    *,
+    case: ServiceRequest,
+    upload: UploadedFile,
+    actor: User | None,
+    public: bool = False,
+    seen: datetime | None = None,
 ) -> Attachment:
+    """A photo on a case, from the portal or the desk: cleaned, counted, on the timeline.
+
+    Only photos: the cleaner re-encodes pixels, and there is no equivalent for PDFs here.
+    `seen` (the desk): see `services.cases.concurrency`."""
+    case = case_lock(case=case, seen=seen)
     if case.attachments.count() >= MAX_PER_CASE:
         raise ValidationError(
             {"file": [_("A case can have at most %(n)s photos") % {"n": MAX_PER_CASE}]}
@@ -89,10 +102,17 @@ def attachment_add(
     attachment.save()
     CaseEvent.objects.create(
         case=case,
-        kind=CaseEvent.Kind.INTERNAL_NOTE,
+        kind=CaseEvent.Kind.ATTACHMENT,
         actor=actor,
         is_public=public,
         message=_("Photo added"),
         data={"attachment": attachment.pk},
+    )
+    case.save(update_fields=["updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CASE_FILE_ATTACHED,
+        obj=case,
+        data={"attachment": attachment.pk, "content_type": content_type, "size": len(data)},
     )
     return attachment

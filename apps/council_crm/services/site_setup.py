@@ -98,6 +98,7 @@ def site_load(*, site: SiteConfig) -> LoadReport:
     _load_routing(council.get("routing_rules", []), categories, divisions, teams, report)
     _load_people(council, divisions, teams, report)
     _load_templates(council.get("templates", []), report)
+    _load_response_templates(council.get("response_templates", []), categories, report)
     for row in council.get("closure_days", []):
         _upsert(
             m.ClosureDay, {"date": date.fromisoformat(row["date"])}, {"name": row["name"]}, report
@@ -341,6 +342,28 @@ def _load_templates(rows: list[dict[str, Any]], report: LoadReport) -> None:
                 "language": row.get("language", "en"),
             },
             {"subject": row.get("subject", ""), "body": row["body"]},
+            report,
+        )
+
+
+def _load_response_templates(
+    rows: list[dict[str, Any]], categories: dict[str, m.ServiceCategory], report: LoadReport
+) -> None:
+    """Replies staff start a public update from (the desk's case page), by name."""
+    for row in rows:
+        where = f"response template {row['name']!r}"
+        category = (
+            _get(categories, row["category"], "category", where) if row.get("category") else None
+        )
+        _upsert(
+            m.ResponseTemplate,
+            {"name": row["name"]},
+            {
+                "body": row["body"],
+                "category": category,
+                "order": row.get("order", 0),
+                "active": bool(row.get("active", True)),
+            },
             report,
         )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -9,18 +11,32 @@ from django.utils.translation import gettext as _
 
 from apps.council_crm.models import (
     OPEN_STATES,
+    AuditAction,
     CaseEvent,
     CaseFollower,
     CaseStatus,
+    NotificationEvent,
     ServiceRequest,
     StateCategory,
     User,
 )
+from apps.council_crm.services.audit import audit_record
+from apps.council_crm.services.notify import notify_residents
+
+from .concurrency import seen_check
 
 
 @transaction.atomic
-def case_merge(*, duplicate: ServiceRequest, master: ServiceRequest, actor: User) -> ServiceRequest:
-    """The duplicate closes into the master; its reporter follows the master; demand +1."""
+def case_merge(
+    *,
+    duplicate: ServiceRequest,
+    master: ServiceRequest,
+    actor: User,
+    seen: datetime | None = None,
+) -> ServiceRequest:
+    """The duplicate closes into the master; its reporter follows the master and is told.
+
+    `seen` is the duplicate's `updated_at` on the officer's page (see `concurrency`)."""
     if duplicate.pk == master.pk:
         raise ValidationError({"master": [_("A case cannot be merged into itself")]})
     locked = {
@@ -30,6 +46,7 @@ def case_merge(*, duplicate: ServiceRequest, master: ServiceRequest, actor: User
         .select_related("status")
     }
     duplicate, master = locked[duplicate.pk], locked[master.pk]
+    seen_check(duplicate, seen)
     if duplicate.duplicate_of_id:
         raise ValidationError(
             {"duplicate": [_("%(ref)s is already merged") % {"ref": duplicate.reference}]}
@@ -71,13 +88,26 @@ def case_merge(*, duplicate: ServiceRequest, master: ServiceRequest, actor: User
         message=_("%(dup)s merged into this case (now reported %(n)s times)")
         % {"dup": duplicate.reference, "n": master.demand_count},
     )
-    CaseEvent.objects.create(
+    told = _("This is the same problem as %(ref)s; you will get its updates") % {
+        "ref": master.reference
+    }
+    merged_event = CaseEvent.objects.create(
+        case=duplicate, kind=CaseEvent.Kind.MERGED, actor=actor, is_public=True, message=told
+    )
+    # The resident of the merged report hears it once, on the report they know the reference of;
+    # from now on the master's updates reach them as a follower.
+    notify_residents(
         case=duplicate,
-        kind=CaseEvent.Kind.MERGED,
+        event=NotificationEvent.PUBLIC_UPDATE,
+        occurrence=f"merged:{merged_event.pk}",
+        message=told,
+    )
+    audit_record(
         actor=actor,
-        is_public=True,
-        message=_("This is the same problem as %(ref)s; you will get its updates")
-        % {"ref": master.reference},
+        action=AuditAction.CASE_MERGED,
+        obj=duplicate,
+        changes={"duplicate_of": (None, master.pk)},
+        data={"master": master.reference, "duplicate": duplicate.reference},
     )
     closed = CaseStatus.objects.filter(state=StateCategory.CLOSED).order_by("order").first()
     if closed and duplicate.status.state in OPEN_STATES:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from apps.council_crm import sla
 from apps.council_crm.models import (
+    AuditAction,
     CaseEvent,
     CaseFollower,
     CaseStatus,
@@ -26,6 +27,7 @@ from apps.council_crm.models import (
     TeamMembership,
     User,
 )
+from apps.council_crm.services.audit import audit_record
 from apps.council_crm.services.citizens import (
     ContactDetails,
     citizen_match_or_create,
@@ -35,16 +37,27 @@ from apps.council_crm.services.notify import notify_residents, notify_staff, tea
 
 from .assignment import routing_apply
 from .checks import MAX_DESCRIPTION, answers_clean
+from .concurrency import case_lock
 
 # --- assignment and category ----------------------------------------------------------------
 
 
 @transaction.atomic
 def case_assign(
-    *, case: ServiceRequest, team: Team, assignee: User | None, actor: User, reason: str = ""
+    *,
+    case: ServiceRequest,
+    team: Team,
+    assignee: User | None,
+    actor: User,
+    reason: str = "",
+    reason_required: bool = False,
+    seen: datetime | None = None,
 ) -> ServiceRequest:
-    """Reassign by hand: the assignee must be in the team."""
-    case = ServiceRequest.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    """Reassign by hand: the assignee must be in the team. `seen`: see `concurrency`."""
+    case = case_lock(case=case, seen=seen)
+    reason = reason.strip()
+    if reason_required and not reason:
+        raise ValidationError({"reason": [_("Say why the case is reassigned")]})
     if (
         assignee is not None
         and not TeamMembership.objects.filter(team=team, staff__user=assignee).exists()
@@ -54,8 +67,18 @@ def case_assign(
         )
     if not team.active:
         raise ValidationError({"team": [_("%(team)s is not active") % {"team": team}]})
+    old_team, old_assignee = case.team_id, case.assignee_id
     case.team, case.assignee = team, assignee
     case.save(update_fields=["team", "assignee", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CASE_REASSIGNED,
+        obj=case,
+        changes={
+            "team": (old_team, team.pk),
+            "assignee": (old_assignee, assignee.pk if assignee else None),
+        },
+    )
     who = assignee.get_full_name() if assignee else _("the team queue")
     event = CaseEvent.objects.create(
         case=case,
@@ -144,16 +167,21 @@ def case_transition(
     public_message: str = "",
     now: datetime | None = None,
     enforce_workflow: bool = True,
+    reason: str = "",
+    seen: datetime | None = None,
 ) -> ServiceRequest:
-    """Move a case to another status, running the clock and telling the resident as needed."""
+    """Move a case to another status, running the clock and telling the resident as needed.
+
+    `reason` (staff only) goes on the timeline as an internal line; `seen`: see `concurrency`.
+    """
     now = now or timezone.now()
-    case = (
-        ServiceRequest.objects.select_for_update(of=("self",))
-        .select_related("status", "category")
-        .get(pk=case.pk)
-    )
+    case = case_lock(case=case, seen=seen, related=("status", "category"))
     old = case.status
     if status.pk == old.pk:
+        if seen is not None:
+            raise ValidationError(
+                {"status": [_("The case is already %(status)s") % {"status": status.name}]}
+            )
         return case
     if enforce_workflow and not _allowed(case, status):
         raise ValidationError(
@@ -225,6 +253,23 @@ def case_transition(
         or _("Status changed from %(old)s to %(new)s") % {"old": old.name, "new": status.name},
         data={"from": old.code, "to": status.code},
     )
+    if reason.strip():
+        CaseEvent.objects.create(
+            case=case,
+            kind=CaseEvent.Kind.STATUS,
+            actor=actor,
+            created_at=now,
+            message=_("Reason for %(new)s: %(reason)s")
+            % {"new": status.name, "reason": reason.strip()},
+            data={"from": old.code, "to": status.code, "reason": True},
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CASE_STATUS_CHANGED,
+        obj=case,
+        changes={"status": (old.code, status.code)},
+        now=now,
+    )
     if status.state == StateCategory.RESOLVED:
         survey, _created = SatisfactionSurvey.objects.get_or_create(
             case=case, defaults={"token": get_random_string(40)}
@@ -255,8 +300,19 @@ def case_transition(
 
 
 @transaction.atomic
-def case_add_update(*, case: ServiceRequest, actor: User, message: str, public: bool) -> CaseEvent:
-    """A public update (the resident is told) or an internal note (staff only)."""
+def case_add_update(
+    *,
+    case: ServiceRequest,
+    actor: User,
+    message: str,
+    public: bool,
+    seen: datetime | None = None,
+) -> CaseEvent:
+    """A public update (the resident is told) or an internal note (staff only).
+
+    The case's `updated_at` moves on, so an officer working from an older page is told.
+    """
+    case = case_lock(case=case, seen=seen, related=("category", "citizen"))
     if not message.strip():
         raise ValidationError({"message": [_("Enter the update")]})
     if len(message) > MAX_DESCRIPTION:
@@ -273,6 +329,13 @@ def case_add_update(*, case: ServiceRequest, actor: User, message: str, public: 
         is_public=public,
         message=message.strip(),
         kind=CaseEvent.Kind.PUBLIC_UPDATE if public else CaseEvent.Kind.INTERNAL_NOTE,
+    )
+    case.save(update_fields=["updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CASE_UPDATED,
+        obj=case,
+        data={"public": public, "event": event.pk},
     )
     if public:
         notify_residents(
@@ -303,14 +366,11 @@ def case_reopen(
     reason: str,
     by_resident: bool,
     now: datetime | None = None,
+    seen: datetime | None = None,
 ) -> ServiceRequest:
     """'Not fixed': the resident (within the window) or staff reopen a resolved or closed case."""
     now = now or timezone.now()
-    case = (
-        ServiceRequest.objects.select_for_update(of=("self",))
-        .select_related("status")
-        .get(pk=case.pk)
-    )
+    case = case_lock(case=case, seen=seen, related=("status",))
     if case.status.state not in (StateCategory.RESOLVED, StateCategory.CLOSED):
         raise ValidationError({"status": [_("This request is still open")]})
     if not reason.strip():
@@ -341,6 +401,13 @@ def case_reopen(
     case.promised_date = case.sla_due_at.astimezone(calendar.tzinfo).date()
     case.sla_breached_at = None
     case.save(update_fields=["sla_due_at", "promised_date", "sla_breached_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CASE_REOPENED,
+        obj=case,
+        data={"by_resident": by_resident},
+        now=now,
+    )
     leaders = team_leaders(case)
     assignee = [case.assignee] if case.assignee else []
     notify_staff(
