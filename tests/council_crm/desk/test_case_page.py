@@ -228,7 +228,12 @@ def test_pause_and_resume_need_a_reason(desk, case):
     case_transition(case=case, status=status("in_progress"), actor=None)
     bad = desk.post(
         url(case, "clock"),
-        {"pause": "1", "status": status("awaiting_contractor").pk, "reason": "", "seen": seen(case)},
+        {
+            "pause": "1",
+            "status": status("awaiting_contractor").pk,
+            "reason": "",
+            "seen": seen(case),
+        },
     )
     assert bad.status_code == 400 and "Say why the clock is paused" in bad.content.decode()
     ok = desk.post(
