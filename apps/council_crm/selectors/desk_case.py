@@ -450,7 +450,8 @@ def template_for(*, case: ServiceRequest, template_id: str) -> ResponseTemplate 
 def _citizen_panel(
     case: ServiceRequest, user: User, now: datetime
 ) -> tuple[list[Consent], list[OtherCase], list[Contact], int]:
-    citizen_id = case.citizen_id
+    # an anonymous case has no citizen: 0 matches nothing, and the page's queries stay the same
+    citizen_id = case.citizen_id or 0
     consents = list(
         Consent.objects.filter(citizen_id=citizen_id)
         .select_related("councillor__user", "case")
@@ -523,7 +524,7 @@ def case_page_for(*, user: User, reference: str, now: datetime | None = None) ->
     if case.duplicate_of is not None:
         merged_into = _other(
             case.duplicate_of,
-            cases_visible_to(user=user).filter(pk=case.duplicate_of_id).exists(),
+            cases_visible_to(user=user).filter(pk=case.duplicate_of.pk).exists(),
         )
     linked = _others(case.linked_cases.order_by("-created_at", "-id"), user)
     consents, citizen_cases, contacts, this_year = _citizen_panel(case, user, now)
