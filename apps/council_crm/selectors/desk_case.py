@@ -67,7 +67,8 @@ class MapPicture:
     path: str
     x: float
     y: float
-    size: int
+    width: int
+    height: int
 
 
 @dataclass(frozen=True)
@@ -311,7 +312,8 @@ def map_for(case: ServiceRequest) -> MapPicture | None:
         path=_outline(division),
         x=round((case.longitude - division.min_lon) * scale, 1),
         y=round((division.max_lat - case.latitude) * scale, 1),
-        size=MAP_SIZE,
+        width=max(1, round((division.max_lon - division.min_lon) * scale)),
+        height=max(1, round((division.max_lat - division.min_lat) * scale)),
     )
 
 
