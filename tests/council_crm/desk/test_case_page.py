@@ -460,3 +460,71 @@ def test_repeat_reporter_flag_counts_only_the_last_12_months(desk, case):
     for _ in range(3):
         report_pothole(division="FE01", now=old)
     assert "Repeat reporter" not in desk.get(url(case)).content.decode()
+
+
+def test_every_action_from_a_stale_page_changes_nothing(desk, case, officer):
+    stale = seen(case)
+    case_add_update(case=case, actor=officer, message="meanwhile", public=False)
+    other = report_pothole(division="FE01", contact=resident(email="o@example.com")).case
+    posts = {
+        "status": {"status": status("awaiting_inspection").pk},
+        "notes": {"message": "late", "visibility": "public"},
+        "assign": {"team": case.team_id, "assignee": officer.pk, "reason": "mine"},
+        "priority": {"priority": "high"},
+        "links": {"reference": other.reference},
+        "attachments": {"file": SimpleUploadedFile("p.jpg", jpeg())},
+        "merge": {"master": other.reference, "confirm": "yes"},
+    }
+    events = case.events.count()
+    before = case.assignee_id
+    for action, data in posts.items():
+        response = desk.post(url(case, action), {**data, "seen": stale})
+        assert response.status_code == 400, action
+        assert "changed this case at" in response.content.decode(), action
+    case.refresh_from_db()
+    assert case.events.count() == events
+    assert (case.status.code, case.priority, case.assignee_id) == ("received", "normal", before)
+    assert not case.linked_cases.exists()
+    assert case.duplicate_of is None
+
+
+def test_merge_refuses_another_category_and_a_case_out_of_sight(desk, case):
+    bin_case = m.ServiceRequest.objects.create(
+        reference="XX-BIN-1",
+        category=m.ServiceCategory.objects.get(code="missed_bin"),
+        status=status("received"),
+        channel="web",
+        team=case.team,
+    )
+    response = desk.post(
+        url(case, "merge"), {"master": bin_case.reference, "confirm": "yes", "seen": seen(case)}
+    )
+    assert response.status_code == 400
+    assert "same kind of problem" in response.content.decode()
+    hidden = report_pothole(division="FE01", contact=resident(email="h@example.com")).case
+    m.ServiceRequest.objects.filter(pk=hidden.pk).update(
+        team=m.Team.objects.exclude(pk=case.team_id).first()
+    )
+    for action, data in (
+        ("merge", {"reference": hidden.reference}),
+        ("links", {"reference": hidden.reference}),
+    ):
+        response = desk.post(url(case, action), {**data, "seen": seen(case)})
+        assert response.status_code == 400, action
+        assert hidden.reference not in m.ServiceRequest.objects.get(pk=case.pk).events.values_list(
+            "message", flat=True
+        )
+    case.refresh_from_db()
+    assert case.duplicate_of is None
+
+
+def test_response_templates_are_in_the_admin_and_loaded_once(admin_client, demo_site):
+    from apps.council_crm.services.site_setup import site_load
+
+    assert admin_client.get("/admin/council_crm/responsetemplate/").status_code == 200
+    count = m.ResponseTemplate.objects.count()
+    assert 4 <= count <= 6
+    report = site_load(site=demo_site)
+    assert m.ResponseTemplate.objects.count() == count
+    assert "response templates" not in report.created
+    assert "response templates" not in report.updated
