@@ -64,6 +64,10 @@ def test_a_web_report_is_worked_to_closure(page, live_server):
     # a public update from a template, edited
     page.select_option("#template", label="Pothole repaired")
     page.get_by_role("button", name="Use template").click()
+    # htmx swaps the text in (without JavaScript the page reloads with it)
+    page.wait_for_function(
+        "ref => document.querySelector('#update-message').value.includes(ref)", arg=case.reference
+    )
     text = page.locator("#update-message").input_value()
     assert case.reference in text
     assert "Dear Sam" in text
@@ -151,3 +155,30 @@ def test_keyboard_only_walk_of_the_case_page(page, live_server):
     assert "Internal note added" in page.locator(".moj-alert--success").inner_text()
     assert case.events.filter(message="Rang the resident back", is_public=False).exists()
     assert_accessible(page)
+
+
+def test_without_javascript_the_menu_is_links_and_a_template_fills_on_reload(
+    browser, live_server, demo_site
+):
+    case = report_pothole(division="FE01").case
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        sign_in(page, live_server, _officer(case.team))
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(f"/desk/cases/{case.reference}/")
+        menu = page.get_by_role("navigation", name="Actions on this case")
+        menu.get_by_role("button", name="Change priority").click()  # a link to its section
+        assert page.url.endswith("#act-priority")
+        page.select_option("#template", label="Inspection booked")
+        page.get_by_role("button", name="Use template").click()
+        page.wait_for_load_state()
+        assert "template=" in page.url
+        assert "An inspector will visit" in page.locator("#update-message").input_value()
+        page.locator("#act-update form[method=post] button[type=submit]").click()
+        page.wait_for_load_state()
+        assert "Update sent to the resident" in page.locator(".moj-alert--success").inner_text()
+        assert_accessible(page)
+        screenshot(page, "desk-case-nojs-1280")
+    finally:
+        context.close()
