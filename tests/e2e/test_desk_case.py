@@ -140,20 +140,39 @@ def test_keyboard_only_walk_of_the_case_page(page, live_server):
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"/desk/cases/{case.reference}/")
 
-    def tab_to(predicate: str, limit: int = 400) -> None:
+    def tab_to(predicate: str, limit: int = 400, key: str = "Tab") -> None:
         for _ in range(limit):
-            page.keyboard.press("Tab")
+            page.keyboard.press(key)
             if page.evaluate(predicate):
                 return
-        raise AssertionError(f"Tab never reached {predicate}")
+        raise AssertionError(f"{key} never reached {predicate}")
 
     tab_to("document.activeElement.id === 'update-message'")
     page.keyboard.type("Rang the resident back")
     tab_to("document.activeElement.textContent.trim() === 'Add update'")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "Internal note added" in page.locator(".moj-alert--success").inner_text()
     assert case.events.filter(message="Rang the resident back", is_public=False).exists()
+    assert_accessible(page)
+
+    # the MOJ button menu with the keyboard: open it, jump to an action, change the priority
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    tab_to("document.activeElement.textContent.trim() === 'Actions'")
+    page.keyboard.press("Enter")  # opens the menu on its first item
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Change status"
+    tab_to("document.activeElement.textContent.trim() === 'Change priority'", 8, "ArrowDown")
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#act-priority")
+    tab_to("document.activeElement.id === 'priority-priority'", limit=5)
+    page.keyboard.press("ArrowDown")  # Normal to High
+    tab_to("document.activeElement.id === 'priority-reason'", limit=3)
+    page.keyboard.type("Near a school")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # submits the form the field is in
+    assert "Priority changed to High" in page.locator(".moj-alert--success").inner_text()
+    case.refresh_from_db()
+    assert case.priority == "high"
     assert_accessible(page)
 
 
