@@ -242,7 +242,7 @@ def case_link_view(request: AuthenticatedRequest, reference: str) -> HttpRespons
 
     def do(case: ServiceRequest, user: User, seen: datetime | None) -> str:
         other = other_case_for(user=user, reference=_text(request, "reference"))
-        if other is None:
+        if other is None or not can(user, Action.UPDATE, other):  # its timeline is written too
             raise ValidationError(
                 {"reference": [_("Enter the reference of a case you can see, like this one's")]}
             )
