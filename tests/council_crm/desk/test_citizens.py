@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 
 from apps.council_crm import models as m
-from apps.council_crm.permissions import can_handle_subject_access, can_see_citizens
 from apps.council_crm.contacts import ContactDetails
+from apps.council_crm.permissions import can_handle_subject_access, can_see_citizens
 from apps.council_crm.selectors.citizens import citizens_matching
 from apps.council_crm.services.interactions import interaction_log
 from tests.factories.cases import report_pothole, resident
@@ -122,7 +122,7 @@ def test_the_page_shows_contacts_consents_and_the_repeat_reporter_flag(world):
     assert "From the citizen" in body
     assert "Share with my councillor" in body
     assert "Repeat reporter" not in body
-    for n in range(4):
+    for _n in range(4):
         report_pothole(division="FE01", contact=resident(email="owner@example.com"))
     body = client.get(f"/desk/citizens/{citizen.pk}/").content.decode()
     assert "Repeat reporter" in body

@@ -19,8 +19,8 @@ from apps.council_crm.services.cases import (
     survey_answer,
 )
 from apps.council_crm.services.citizens import ContactDetails
-from apps.council_crm.services.interactions import interaction_log
 from apps.council_crm.services.consent import consent_grant
+from apps.council_crm.services.interactions import interaction_log
 from apps.council_crm.services.privacy import REMOVED, cases_retention_run
 from apps.council_crm.tasks import job_name, periodic_run
 from tests.factories.cases import report_pothole, resident
