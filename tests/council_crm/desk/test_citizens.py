@@ -4,7 +4,9 @@ access log that every opening writes."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from apps.council_crm import models as m
 from apps.council_crm.contacts import ContactDetails
@@ -177,3 +179,39 @@ def test_a_one_letter_search_is_an_error(world):
     body = page.content.decode()
     assert "There is a problem" in body
     assert 'href="#q"' in body
+
+
+def test_the_navigation_offers_log_a_contact_and_search_to_those_allowed(world):
+    body = _client(world.users["officer_in"]).get("/desk/").content.decode()
+    assert 'href="/desk/contact/"' in body
+    assert 'href="/desk/search/"' in body
+    body = _client(world.users["admin"]).get("/desk/").content.decode()
+    assert 'href="/desk/contact/"' not in body
+    assert 'href="/desk/search/"' not in body
+    page = _client(world.users["officer_in"]).get(f"/desk/citizens/{world.case.citizen_id}/")
+    assert '<a class="moj-primary-navigation__link" href="/desk/search/" aria-current="page">' in (
+        page.content.decode()
+    )
+
+
+def test_the_citizen_page_runs_the_same_queries_however_much_it_shows(world):
+    citizen = world.case.citizen
+    client = _client(world.users["officer_in"])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/desk/citizens/{citizen.pk}/").status_code == 200
+        return len(captured)
+
+    before = queries()
+    for n in range(3):
+        case = report_pothole(division="FE01", contact=resident(email="owner@example.com")).case
+        interaction_log(
+            citizen=citizen,
+            channel="phone",
+            direction="inbound",
+            summary=f"Call {n}",
+            actor=world.users["officer_in"],
+            case=case,
+        )
+    assert queries() == before
