@@ -37,12 +37,14 @@ from apps.council_crm.models import (
 from apps.council_crm.permissions import AuthenticatedRequest, area_required, can_see_citizens
 from apps.council_crm.selectors import portal as catalogue
 from apps.council_crm.selectors.citizens import (
+    CitizenMatch,
     case_by_reference_for,
     citizen_for_staff,
     citizens_matching,
     open_cases_of,
 )
 from apps.council_crm.selectors.interactions import DESK_CHANNELS, first_contact_counts
+from apps.council_crm.services.audit import access_log_record
 from apps.council_crm.services.cases import (
     CaseRequest,
     IdempotencyConflict,
@@ -198,6 +200,15 @@ def _page(
     )
 
 
+def log_shown(request: AuthenticatedRequest, matches: list[CitizenMatch]) -> None:
+    """One access-log row per citizen a result list shows (ADR 0016: searchable by citizen).
+    The page's path without the words searched for, which are personal data themselves."""
+    shown = {m.citizen.pk: m.citizen for m in matches}
+    shown.update({d.pk: d for m in matches for d in m.duplicates})
+    for citizen in shown.values():
+        access_log_record(user=request.user, obj=citizen, via=request.path, action="list")
+
+
 def _channel_label(channel: str) -> str:
     if channel not in Channel.values:
         return ""
@@ -224,6 +235,7 @@ def contact_start(request: AuthenticatedRequest) -> HttpResponse:
         return redirect(journey.url("channel"))
     q = request.GET.get("q", "").strip()
     matches = citizens_matching(user=user, text=q) if q else []
+    log_shown(request, matches)
     today = timezone.localdate()
     return render(
         request,

@@ -215,3 +215,15 @@ def test_the_citizen_page_runs_the_same_queries_however_much_it_shows(world):
             case=case,
         )
     assert queries() == before
+
+
+def test_a_search_logs_every_citizen_it_shows_without_the_words_searched(world):
+    officer = world.users["officer_in"]
+    citizen = world.case.citizen
+    twin = m.Citizen.objects.create(first_name="S", last_name="Jones", email="owner@example.com")
+    _client(officer).get("/desk/search/?q=owner@example.com")
+    rows = m.AccessLog.objects.filter(user=officer, action="list")
+    assert sorted(rows.values_list("citizen_id", flat=True)) == sorted([citizen.pk, twin.pk])
+    assert {row.via for row in rows} == {"/desk/search/"}
+    _client(officer).get("/desk/contact/?q=Jones")
+    assert m.AccessLog.objects.filter(user=officer, via="/desk/contact/").count() == 2
