@@ -42,12 +42,13 @@ __all__ = [
 ]
 
 
-def _logged_for(key: str) -> Interaction | None:
-    """The contact a journey already logged, if any (its audit row names the journey)."""
+def _logged_for(key: str, actor: User | None) -> Interaction | None:
+    """The contact a journey already logged, if any (its audit row names the journey). A
+    journey is one user's (it lives in their session): their rows, found by the actor index."""
     if not key:
         return None
     row = (
-        AuditEvent.objects.filter(action=AuditAction.CONTACT_LOGGED, data__journey=key)
+        AuditEvent.objects.filter(actor=actor, action=AuditAction.CONTACT_LOGGED, data__journey=key)
         .order_by("id")
         .first()
     )
@@ -97,7 +98,7 @@ def interaction_log(
         if citizen is not None:
             # one journey at a time per citizen: a second click waits, then finds the first
             Citizen.objects.select_for_update().filter(pk=citizen.pk).first()
-        existing = _logged_for(key)
+        existing = _logged_for(key, actor)
         if existing is not None:
             return existing
     interaction = Interaction.objects.create(

@@ -10,8 +10,10 @@ from django.test import Client
 from django.utils import timezone
 
 from apps.council_crm import models as m
+from apps.council_crm.contacts import ContactDetails
 from apps.council_crm.selectors.interactions import first_contact_counts
-from apps.council_crm.services.interactions import interaction_log
+from apps.council_crm.services.cases import CaseRequest
+from apps.council_crm.services.interactions import contact_case_create, interaction_log
 from tests.factories.cases import POTHOLE_ANSWERS
 
 
@@ -265,3 +267,43 @@ def test_a_journey_step_without_a_choice_shows_the_error_summary(world):
     assert "Select how they got in touch" in body
     assert 'href="#channel"' in body
     assert 'id="channel"' in body
+
+
+def test_the_services_log_a_journey_once_whatever_the_session_says(world):
+    # two tabs, or a session lost between two clicks: the journey's key still logs once
+    officer = world.users["officer_in"]
+    citizen = world.case.citizen
+    kwargs = dict(
+        citizen=citizen,
+        channel="phone",
+        direction="inbound",
+        summary="Asked about bin days",
+        actor=officer,
+        outcome="resolved",
+        key="desk-contact-abc",
+    )
+    first = interaction_log(**kwargs)
+    assert interaction_log(**kwargs) == first
+    assert m.Interaction.objects.count() == 1
+    assert m.AuditEvent.objects.filter(action="contact_logged").count() == 1
+
+    request = CaseRequest(
+        channel="phone",
+        category="pothole",
+        description="Deep",
+        answers=POTHOLE_ANSWERS,
+        address="Chapel Row",
+        contact=ContactDetails(first_name="Sam", last_name="Jones", email="owner@example.com"),
+    )
+    made = contact_case_create(
+        request=request, citizen=citizen, actor=officer, key="k-1", share_with_councillor=True
+    )
+    again = contact_case_create(
+        request=request, citizen=citizen, actor=officer, key="k-1", share_with_councillor=True
+    )
+    assert made.created
+    assert not again.created
+    assert again.case == made.case
+    assert again.interaction == made.interaction
+    assert m.Consent.objects.filter(case=made.case).count() == 1
+    assert m.Interaction.objects.filter(case=made.case).count() == 1
