@@ -227,3 +227,14 @@ def test_a_search_logs_every_citizen_it_shows_without_the_words_searched(world):
     assert {row.via for row in rows} == {"/desk/search/"}
     _client(officer).get("/desk/contact/?q=Jones")
     assert m.AccessLog.objects.filter(user=officer, via="/desk/contact/").count() == 2
+
+
+def test_a_contact_is_logged_from_the_citizen_page(world):
+    client = _client(world.users["officer_in"])
+    citizen = world.case.citizen
+    body = client.get(f"/desk/citizens/{citizen.pk}/").content.decode()
+    assert "Log a contact with them" in body
+    started = client.post("/desk/contact/", {"citizen": str(citizen.pk)})
+    assert started.status_code == 302
+    assert started["Location"].endswith("/channel/")
+    assert "Sam Jones" in client.get(started["Location"]).content.decode()
