@@ -53,7 +53,8 @@ from apps.council_crm.services.cases import (
     gazetteer_find,
 )
 from apps.council_crm.services.citizens import citizen_create
-from apps.council_crm.services.interactions import contact_case_create, interaction_log
+from apps.council_crm.services.first_contact import contact_case_create
+from apps.council_crm.services.interactions import interaction_log
 
 SESSION_KEY = "desk_contacts"
 MAX_JOURNEYS = 10

@@ -9,12 +9,14 @@ from django.utils.translation import gettext as _
 
 from apps.council_crm.contacts import ContactDetails, normalise_phone, validate_contact
 from apps.council_crm.models import Citizen
+from apps.council_crm.services.interactions import interaction_log  # its home before issue 13
 
 __all__ = [
     "ContactDetails",
     "citizen_create",
     "citizen_match_or_create",
     "citizen_validate",
+    "interaction_log",
     "normalise_phone",
     "validate_contact",
 ]

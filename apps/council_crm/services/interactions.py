@@ -8,8 +8,6 @@ key: sending the same journey twice returns the contact it logged the first time
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -20,7 +18,6 @@ from apps.council_crm.models import (
     CaseEvent,
     Channel,
     Citizen,
-    Consent,
     ContactPreference,
     Interaction,
     ServiceRequest,
@@ -28,18 +25,10 @@ from apps.council_crm.models import (
 )
 from apps.council_crm.selectors.interactions import DESK_CHANNELS
 from apps.council_crm.services.audit import audit_record
-from apps.council_crm.services.cases import CaseRequest, case_create
-from apps.council_crm.services.consent import consent_grant
 
 MAX_SUMMARY = 2000
 
-__all__ = [
-    "DESK_CHANNELS",
-    "ContactCase",
-    "consent_evidence",
-    "contact_case_create",
-    "interaction_log",
-]
+__all__ = ["DESK_CHANNELS", "interaction_audit", "interaction_log", "no_details_citizen"]
 
 
 def _logged_for(key: str, actor: User | None) -> Interaction | None:
@@ -72,7 +61,7 @@ def interaction_log(
     """Record any contact with a citizen (a call, an email, a visit), optionally about a case.
 
     The case may be someone else's (a neighbour calling about a report already made). No
-    citizen: the caller gave no details (`_no_details`). With a `key`, the contact is logged
+    citizen: the caller gave no details (`no_details_citizen`). With a `key`, the contact is logged
     once: the same key returns the first one.
     """
     errors: dict[str, list[str]] = {}
@@ -102,7 +91,7 @@ def interaction_log(
         if existing is not None:
             return existing
     interaction = Interaction.objects.create(
-        citizen=citizen or _no_details(),
+        citizen=citizen or no_details_citizen(),
         case=case,
         channel=channel,
         direction=direction,
@@ -119,11 +108,12 @@ def interaction_log(
             data={"channel": channel, "direction": direction, "outcome": outcome},
             actor=actor,
         )
-    _audit(interaction, actor=actor, key=key)
+    interaction_audit(interaction, actor=actor, key=key)
     return interaction
 
 
-def _audit(interaction: Interaction, *, actor: User | None, key: str) -> None:
+def interaction_audit(interaction: Interaction, *, actor: User | None, key: str) -> None:
+    """The audit row of a contact: ids and codes only; the journey's key, if any."""
     data: dict[str, object] = {
         "citizen": interaction.citizen_id,
         "case": interaction.case_id,
@@ -136,71 +126,7 @@ def _audit(interaction: Interaction, *, actor: User | None, key: str) -> None:
     audit_record(actor=actor, action=AuditAction.CONTACT_LOGGED, obj=interaction, data=data)
 
 
-@dataclass(frozen=True)
-class ContactCase:
-    case: ServiceRequest
-    interaction: Interaction
-    created: bool
-
-
-def consent_evidence(channel: str) -> str:
-    """How a consent given at the desk was given, kept with it."""
-    if channel == Channel.PHONE:
-        return _("Wording read aloud by phone")
-    if channel == Channel.FACE_TO_FACE:
-        return _("Wording read aloud in person")
-    return _("Given by %(channel)s") % {"channel": Channel(channel).label.lower()}
-
-
-@transaction.atomic
-def contact_case_create(
-    *,
-    request: CaseRequest,
-    citizen: Citizen | None,
-    actor: User,
-    key: str,
-    share_with_councillor: bool = False,
-) -> ContactCase:
-    """A contact that becomes a new case: the case (checked exactly as a web report is), the
-    caller's consent to share it with their councillor if they gave it, and the contact with
-    the outcome "case created". The journey's key makes it once only."""
-    made = case_create(request=request, actor=actor, idempotency_key=key, citizen=citizen)
-    case = made.case
-    if not made.created:
-        logged = Interaction.objects.filter(case=case, outcome=Interaction.Outcome.CASE_CREATED)
-        first = logged.order_by("id").first()
-        if first is not None:
-            return ContactCase(case, first, created=False)
-    owner = case.citizen or _no_details()
-    # case_create logs a staff channel's contact itself; it is this one, with its outcome
-    interaction = Interaction.objects.filter(case=case, citizen=owner).order_by("id").first()
-    if interaction is None:
-        interaction = Interaction.objects.create(
-            citizen=owner,
-            case=case,
-            channel=request.channel,
-            direction=Interaction.Direction.INBOUND,
-            summary=_("Reported %(category)s (%(reference)s)")
-            % {"category": case.category.name, "reference": case.reference},
-            staff=actor,
-        )
-    interaction.outcome = Interaction.Outcome.CASE_CREATED
-    interaction.save(update_fields=["outcome"])
-    if share_with_councillor and case.citizen is not None:
-        consent_grant(
-            citizen=case.citizen,
-            purpose=Consent.Purpose.SHARE_WITH_COUNCILLOR,
-            actor=actor,
-            channel=request.channel,
-            scope=Consent.Scope.CASE,
-            case=case,
-            evidence=consent_evidence(request.channel),
-        )
-    _audit(interaction, actor=actor, key=key)
-    return ContactCase(case, interaction, created=True)
-
-
-def _no_details() -> Citizen:
+def no_details_citizen() -> Citizen:
     """A blank record for a contact who gave no details: an interaction needs a citizen, and
     the contact must still be counted (ADR 0017). It holds nothing personal, and no search
     finds it."""

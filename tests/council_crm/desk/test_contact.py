@@ -13,7 +13,8 @@ from apps.council_crm import models as m
 from apps.council_crm.contacts import ContactDetails
 from apps.council_crm.selectors.interactions import first_contact_counts
 from apps.council_crm.services.cases import CaseRequest
-from apps.council_crm.services.interactions import contact_case_create, interaction_log
+from apps.council_crm.services.first_contact import contact_case_create
+from apps.council_crm.services.interactions import interaction_log
 from tests.factories.cases import POTHOLE_ANSWERS
 
 
