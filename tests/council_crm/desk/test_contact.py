@@ -308,3 +308,46 @@ def test_the_services_log_a_journey_once_whatever_the_session_says(world):
     assert again.interaction == made.interaction
     assert m.Consent.objects.filter(case=made.case).count() == 1
     assert m.Interaction.objects.filter(case=made.case).count() == 1
+
+
+def test_a_caller_who_gives_no_details_reports_a_kind_that_allows_it(world):
+    client = _client(world.users["officer_in"])
+    base = _start(client, anonymous="1")
+    _go(client, base, "channel", {"channel": "face_to_face", "direction": "inbound"}, "/what/")
+    _go(client, base, "what", {"what": "case"}, "/category/")
+    _go(client, base, "category", {"category": "pothole"}, "/questions/")
+    answers = {f"answers.{k}": v for k, v in POTHOLE_ANSWERS.items()}
+    _go(client, base, "questions", answers, "/where/")
+    _go(client, base, "where", {"q": "Chapel Row"}, "/details/")
+    _go(client, base, "details", {"description": "Hole"}, "/consent/")
+    page = client.get(f"{base}consent/").content.decode()
+    assert "Read this to them" not in page  # no one to share it for
+    _go(client, base, "consent", {}, "/done/")
+    case = m.ServiceRequest.objects.exclude(pk=world.case.pk).get()
+    assert case.is_anonymous
+    assert case.citizen is None
+    assert case.channel == "face_to_face"
+    contact = m.Interaction.objects.get(case=case)
+    assert contact.outcome == "case_created"
+    assert not m.Consent.objects.filter(case=case).exists()
+    assert case.reference in client.get(f"{base}done/").content.decode()
+
+
+def test_a_street_search_with_several_answers_asks_which(world):
+    client = _client(world.users["officer_in"])
+    base = _start(client, anonymous="1")
+    _go(client, base, "channel", {"channel": "phone", "direction": "inbound"}, "/what/")
+    _go(client, base, "what", {"what": "case"}, "/category/")
+    _go(client, base, "category", {"category": "pothole"}, "/questions/")
+    answers = {f"answers.{k}": v for k, v in POTHOLE_ANSWERS.items()}
+    _go(client, base, "questions", answers, "/where/")
+    several = client.post(f"{base}where/", {"q": "High Street"})
+    assert several.status_code == 200
+    body = several.content.decode()
+    assert "Choose the street or place" in body
+    entry = m.GazetteerEntry.objects.filter(name="High Street").order_by("locality").last()
+    assert f'value="{entry.pk}"' in body
+    unknown = client.post(f"{base}where/", {"q": "Nowhere Road"})
+    assert unknown.status_code == 400
+    assert "We could not find a street or place called" in unknown.content.decode()
+    _go(client, base, "where", {"q": "High Street", "place": str(entry.pk)}, "/details/")
