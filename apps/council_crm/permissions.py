@@ -53,6 +53,7 @@ STAFF_ROLES = {Role.CASE_OFFICER, Role.TEAM_LEADER, Role.DEPARTMENT_MANAGER}
 SEE_ALL_ROLES = {Role.SERVICE_ADMIN, Role.DPO}
 MEMBER_ROLES = {Role.COUNCILLOR, Role.SUPPORT_OFFICER}
 DESK_ROLES = STAFF_ROLES | SEE_ALL_ROLES
+CITIZEN_ROLES = STAFF_ROLES | {Role.DPO}
 
 # Whoever a request carries: a signed-in user, the anonymous user, or no one (a task).
 AnyUser = User | AnonymousUser | None
@@ -222,8 +223,17 @@ def can_use_member_area(user: AnyUser) -> bool:
     return _active(user) and user.role in MEMBER_ROLES
 
 
+def can_see_citizens(user: AnyUser) -> bool:
+    """Find a citizen, open their page (/desk/citizens/<pk>/), search (/desk/search/) and log a
+    contact (/desk/contact/): council staff (case officer, team leader, department manager) and
+    the data protection officer. The contact centre must find anyone who calls, whichever team
+    their cases are with; what of each case they see is still `cases_visible_to`. Not the
+    superuser nor the service administrator: configuration roles (ADR 0016, ADR 0017)."""
+    return _active(user) and user.role in CITIZEN_ROLES
+
+
 def can_handle_subject_access(user: AnyUser) -> bool:
-    """A citizen's record, subject access export and erasure (/desk/citizens/): the data
+    """Subject access export and erasure (/desk/citizens/<pk>/export/, erase/): the data
     protection officer only. Not the superuser nor the service administrator: configuring the
     system is not a reason to read a resident's whole record."""
     return _active(user) and user.role == Role.DPO

@@ -25,7 +25,8 @@ from apps.council_crm.services.cases import (
     cases_escalate,
     survey_answer,
 )
-from apps.council_crm.services.citizens import ContactDetails, interaction_log
+from apps.council_crm.services.citizens import ContactDetails
+from apps.council_crm.services.interactions import interaction_log
 from tests.factories.cases import report_pothole, resident
 
 pytestmark = pytest.mark.usefixtures("demo_site")

@@ -23,9 +23,10 @@ from apps.council_crm.services.cases import (
     case_transition,
     survey_answer,
 )
-from apps.council_crm.services.citizens import ContactDetails, interaction_log
+from apps.council_crm.services.citizens import ContactDetails
 from apps.council_crm.services.consent import consent_grant, consent_withdraw
 from apps.council_crm.services.intake import report_receive
+from apps.council_crm.services.interactions import interaction_log
 from tests.factories.cases import POTHOLE_ANSWERS, point_in, report_pothole
 from tests.factories.files import jpeg
 

@@ -1,10 +1,13 @@
-"""The data protection officer's desk: a citizen's record, subject access export, erasure."""
+"""The data protection officer's desk: a citizen's subject access export and erasure.
+
+The citizen's page itself is desk/citizens.py, open to staff (ADR 0017).
+"""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -14,22 +17,10 @@ from apps.council_crm.permissions import (
     area_required,
     can_handle_subject_access,
 )
-from apps.council_crm.selectors.citizens import citizen_history
 from apps.council_crm.services.audit import access_log_record
 from apps.council_crm.services.privacy import citizen_anonymise, citizen_export
 
-
-@area_required(can_handle_subject_access)
-@require_http_methods(["GET"])
-def citizen_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    user = request.user
-    citizen = get_object_or_404(Citizen, pk=pk)
-    access_log_record(user=user, obj=citizen, via=request.path)
-    return render(
-        request,
-        "council_crm/desk/citizen.html",
-        {"citizen": citizen, "history": citizen_history(citizen=citizen, limit=50)},
-    )
+from .citizens import citizen_page
 
 
 @area_required(can_handle_subject_access)
@@ -63,15 +54,5 @@ def citizen_erase(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             errors = exc.message_dict
     if errors:
-        return render(
-            request,
-            "council_crm/desk/citizen.html",
-            {
-                "citizen": citizen,
-                "history": citizen_history(citizen=citizen, limit=50),
-                "errors": errors,
-                "reason": reason,
-            },
-            status=400,
-        )
+        return citizen_page(request, citizen, status=400, errors=errors, reason=reason)
     return redirect("desk:citizen", pk=citizen.pk)

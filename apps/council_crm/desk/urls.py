@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import access_log, case, privacy, queues
+from . import access_log, case, citizens, contact, privacy, queues, search
 
 app_name = "desk"
 
@@ -19,8 +19,13 @@ urlpatterns = [
     path("cases/<str:reference>/reopen/", case.case_reopen_view, name="case-reopen"),
     path("cases/<str:reference>/merge/", case.case_merge_view, name="case-merge"),
     path("cases/<str:reference>/export.csv", case.case_export, name="case-export"),
+    path("contact/", contact.contact_start, name="contact"),
+    path("contact/new/", contact.contact_new_citizen, name="contact-new"),
+    path("contact/<str:journey_id>/done/", contact.contact_done, name="contact-done"),
+    path("contact/<str:journey_id>/<slug:step>/", contact.contact_step, name="contact-step"),
+    path("search/", search.search, name="search"),
     path("access-log/", access_log.access_log, name="access-log"),
-    path("citizens/<int:pk>/", privacy.citizen_detail, name="citizen"),
+    path("citizens/<int:pk>/", citizens.citizen_detail, name="citizen"),
     path("citizens/<int:pk>/export/", privacy.citizen_export_view, name="citizen-export"),
     path("citizens/<int:pk>/erase/", privacy.citizen_erase, name="citizen-erase"),
 ]

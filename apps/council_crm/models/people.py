@@ -116,7 +116,8 @@ class Citizen(models.Model):
     def __str__(self) -> str:
         if self.anonymised_at:
             return str(_("Anonymised citizen"))
-        return f"{self.first_name} {self.last_name}".strip() or self.email or self.phone
+        name = f"{self.first_name} {self.last_name}".strip()
+        return name or self.email or self.phone or str(_("No details given"))
 
 
 class Department(models.Model):

@@ -1,4 +1,4 @@
-"""Citizens: matching a contact to one record, and logging every contact."""
+"""Citizens: matching a contact to one record, or making one at the desk."""
 
 from __future__ import annotations
 
@@ -8,18 +8,14 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from apps.council_crm.contacts import ContactDetails, normalise_phone, validate_contact
-from apps.council_crm.models import (
-    CaseEvent,
-    Channel,
-    Citizen,
-    Interaction,
-    ServiceRequest,
-    User,
-)
+from apps.council_crm.models import Citizen
+from apps.council_crm.services.interactions import interaction_log  # its home before issue 13
 
 __all__ = [
     "ContactDetails",
+    "citizen_create",
     "citizen_match_or_create",
+    "citizen_validate",
     "interaction_log",
     "normalise_phone",
     "validate_contact",
@@ -74,42 +70,24 @@ def citizen_match_or_create(*, details: ContactDetails) -> Citizen:
     return citizen
 
 
+def citizen_validate(details: ContactDetails) -> dict[str, list[str]]:
+    """A new record at the desk: the portal's checks of an email address and a phone number,
+    a name, and one way to reach them (email, phone, or a postal address)."""
+    errors = validate_contact(details)
+    if not (details.first_name.strip() or details.last_name.strip()):
+        errors.setdefault("first_name", [_("Enter their first name or last name")])
+    reachable = details.email.strip() or details.phone.strip() or details.address.strip()
+    if not reachable:
+        errors.setdefault("email", [_("Enter their email address, phone number or address")])
+    return errors
+
+
 @transaction.atomic
-def interaction_log(
-    *,
-    citizen: Citizen,
-    channel: str,
-    direction: str,
-    summary: str,
-    actor: User | None,
-    case: ServiceRequest | None = None,
-) -> Interaction:
-    """Record any contact with a citizen (a call, an email, a visit), optionally about a case."""
-    errors: dict[str, list[str]] = {}
-    if channel not in Channel.values:
-        errors["channel"] = [_("Choose how they got in touch")]
-    if direction not in Interaction.Direction.values:
-        errors["direction"] = [_("Choose whether the contact was from or to the citizen")]
-    if not summary.strip():
-        errors["summary"] = [_("Enter a summary of the contact")]
-    if case is not None and case.citizen_id != citizen.pk:
-        errors["case"] = [_("That case belongs to someone else")]
+def citizen_create(*, details: ContactDetails) -> Citizen:
+    """A citizen staff add at the desk; one with the same email (else phone) is that one.
+
+    Raises ValidationError (field -> messages) and writes nothing if the details are wrong."""
+    errors = citizen_validate(details)
     if errors:
         raise ValidationError(errors)
-    interaction = Interaction.objects.create(
-        citizen=citizen,
-        case=case,
-        channel=channel,
-        direction=direction,
-        summary=summary.strip(),
-        staff=actor,
-    )
-    if case is not None:
-        CaseEvent.objects.create(
-            case=case,
-            kind=CaseEvent.Kind.CONTACT,
-            message=_("%(channel)s contact logged: %(summary)s")
-            % {"channel": interaction.get_channel_display(), "summary": interaction.summary},
-            actor=actor,
-        )
-    return interaction
+    return citizen_match_or_create(details=details)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.council_crm.permissions import (
     can_manage_motions,
     can_read_access_log,
+    can_see_citizens,
     can_use_desk,
 )
 
@@ -28,6 +29,8 @@ class NavItem:
 # (label, URL name, who may use it, URL prefixes that mark it current). The first match wins.
 AREAS = [
     (_("My work"), "desk:cases", can_use_desk, ("/desk/cases", "/desk/views")),
+    (_("Log a contact"), "desk:contact", can_see_citizens, ("/desk/contact",)),
+    (_("Search"), "desk:search", can_see_citizens, ("/desk/search", "/desk/citizens")),
     (_("Motions"), "motions_desk:list", can_manage_motions, ("/desk/motions",)),
     (_("Access log"), "desk:access-log", can_read_access_log, ("/desk/access-log",)),
 ]

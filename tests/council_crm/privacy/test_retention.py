@@ -18,8 +18,9 @@ from apps.council_crm.services.cases import (
     case_transition,
     survey_answer,
 )
-from apps.council_crm.services.citizens import ContactDetails, interaction_log
+from apps.council_crm.services.citizens import ContactDetails
 from apps.council_crm.services.consent import consent_grant
+from apps.council_crm.services.interactions import interaction_log
 from apps.council_crm.services.privacy import REMOVED, cases_retention_run
 from apps.council_crm.tasks import job_name, periodic_run
 from tests.factories.cases import report_pothole, resident

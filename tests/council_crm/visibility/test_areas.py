@@ -17,6 +17,7 @@ from apps.council_crm.permissions import (
     can_handle_subject_access,
     can_manage_motions,
     can_read_access_log,
+    can_see_citizens,
     can_use_desk,
     can_use_member_area,
 )
@@ -25,25 +26,28 @@ AREAS = {
     "desk": (can_use_desk, "/desk/"),
     "member": (can_use_member_area, "/member/"),
     "motions_desk": (can_manage_motions, "/desk/motions/"),
-    "subject_access": (can_handle_subject_access, "/desk/citizens/{citizen}/"),
+    "citizens": (can_see_citizens, "/desk/citizens/{citizen}/"),
     "access_log": (can_read_access_log, "/desk/access-log/"),
+    "contact": (can_see_citizens, "/desk/contact/"),
+    "search": (can_see_citizens, "/desk/search/"),
 }
 
-# (desk, member, motions desk, subject access, access log) per role of the world fixture, plus
+# (desk, member, motions desk, citizen pages, access log, log a contact, search) per role of the
+# world fixture, plus
 # the demo site's administrator (service administrator with the superuser flag) and a superuser
 # made by `createsuperuser` (role left at resident).
 EXPECTED = {
-    "owner": (False, False, False, False, False),
-    "other_resident": (False, False, False, False, False),
-    "officer_in": (True, False, True, False, False),
-    "leader_in": (True, False, True, False, False),
-    "manager_in": (True, False, True, False, False),
-    "admin": (True, False, True, False, False),
-    "dpo": (True, False, True, True, True),
-    "cllr_division": (False, True, False, False, False),
-    "support_in": (False, True, False, False, False),
-    "demo_admin": (True, False, True, False, True),
-    "root": (True, False, True, False, True),
+    "owner": (False, False, False, False, False, False, False),
+    "other_resident": (False, False, False, False, False, False, False),
+    "officer_in": (True, False, True, True, False, True, True),
+    "leader_in": (True, False, True, True, False, True, True),
+    "manager_in": (True, False, True, True, False, True, True),
+    "admin": (True, False, True, False, False, False, False),
+    "dpo": (True, False, True, True, True, True, True),
+    "cllr_division": (False, True, False, False, False, False, False),
+    "support_in": (False, True, False, False, False, False, False),
+    "demo_admin": (True, False, True, False, True, False, False),
+    "root": (True, False, True, False, True, False, False),
 }
 
 
@@ -124,6 +128,14 @@ def test_area_required_answers_sign_in_404_or_the_view(world):
     request = factory.get("/somewhere/")
     request.user = world.users["cllr_division"]
     assert view(request, name="x").content.decode() == f"x: {world.cllr_division.user.username}"
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [(role, role == "dpo") for role in EXPECTED if role not in ("demo_admin", "root")],
+)
+def test_subject_access_is_the_dpos_alone(world, role, allowed):
+    assert can_handle_subject_access(_user(world, role)) is allowed
 
 
 def test_the_superuser_gets_no_citizen_page_nor_subject_access_export(world):

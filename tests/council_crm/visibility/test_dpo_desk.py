@@ -32,10 +32,13 @@ def test_the_dpo_downloads_a_subject_access_export(world):
 
 
 def test_nobody_else_reaches_the_dpo_desk(world):
+    """Staff open the citizen's page (ADR 0017); export and erasure stay the DPO's."""
     citizen = world.case.citizen
     for role in ("officer_in", "leader_in", "cllr_division", "owner"):
         client = _client(world.users[role])
-        assert client.get(f"/desk/citizens/{citizen.pk}/").status_code == 404
+        page = client.get(f"/desk/citizens/{citizen.pk}/")
+        assert page.status_code == (200 if role in ("officer_in", "leader_in") else 404)
+        assert "Download everything we hold" not in page.content.decode()
         assert client.post(f"/desk/citizens/{citizen.pk}/export/").status_code == 404
         assert (
             client.post(

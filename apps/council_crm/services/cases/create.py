@@ -14,6 +14,7 @@ from apps.council_crm import duplicates, sla
 from apps.council_crm.models import (
     CaseEvent,
     Channel,
+    Citizen,
     Interaction,
     NotificationEvent,
     ServiceRequest,
@@ -63,6 +64,7 @@ def case_create(
     idempotency_key: str | None = None,
     reference: str | None = None,
     now: datetime | None = None,
+    citizen: Citizen | None = None,
 ) -> CaseCreated:
     """Log a service request from any channel. Raises ValidationError (field -> messages).
 
@@ -94,6 +96,7 @@ def case_create(
                 payload_hash=payload_hash if idempotency_key else "",
                 reference=reference,
                 now=now,
+                citizen=citizen,
             )
     except IntegrityError:
         if idempotency_key:
@@ -113,13 +116,15 @@ def _create(
     payload_hash: str,
     reference: str | None,
     now: datetime,
+    citizen: Citizen | None = None,
 ) -> tuple[ServiceRequest, list[duplicates.Nearby]]:
     category, channel = checked.category, request.channel
     lat, lon = checked.latitude, checked.longitude
     contact = None if request.anonymous else request.contact
-    citizen = (
-        None if contact is None or contact.is_empty else citizen_match_or_create(details=contact)
-    )
+    if contact is None:
+        citizen = None
+    elif citizen is None and not contact.is_empty:
+        citizen = citizen_match_or_create(details=contact)
     calendar = sla.site_calendar()
     due = sla.due_at(
         created=now, kind=category.sla_kind, value=category.sla_value, calendar=calendar
