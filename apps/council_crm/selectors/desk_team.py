@@ -7,7 +7,7 @@ one grouped aggregate of the open cases by (team, officer), and the page of brea
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
@@ -65,6 +65,10 @@ class TeamOverview:
     selected: Team | None
     breaches: Page[ServiceRequest]
     week_ends: datetime
+
+    @property
+    def week_last_day(self) -> date:
+        return (self.week_ends - timedelta(days=1)).date()
 
 
 def week_end(now: datetime) -> datetime:
