@@ -43,7 +43,7 @@ migrate: install
 	$(PY) manage.py createcachetable
 
 run: migrate
-	$(PY) manage.py load_site --demo-users
+	$(PY) manage.py load_site --demo-users --demo-workload
 	CRM_DEBUG=1 bin/serve
 
 PYTEST_ARGS ?= -n 2
