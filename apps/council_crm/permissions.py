@@ -208,9 +208,8 @@ def teams_led_by(user: AnyUser) -> QuerySet[Team]:
     """The teams whose workload this user oversees at /desk/team/: a team leader the teams they
     lead, a department manager every team of their departments (and any they lead), the
     service administrator and the superuser every active team; anyone else none."""
-    if not can_lead_teams(user):
+    if not _active(user) or not can_lead_teams(user):
         return Team.objects.none()
-    assert user is not None  # noqa: S101 - narrowed by can_lead_teams
     if user.is_superuser or user.role == Role.SERVICE_ADMIN:
         return Team.objects.filter(active=True).order_by("name", "pk")
     led = Q(memberships__staff__user=user, memberships__role="leader")

@@ -208,7 +208,16 @@ class _Casework:
         for cat, description, answers, lat, lon, division in rows:
             bucket = out.setdefault(categories[cat], [])
             if len(bucket) < 30:
-                bucket.append(_Template(categories[cat], description, answers, lat, lon, division))
+                bucket.append(
+                    _Template(
+                        categories[cat],
+                        description,
+                        answers,
+                        float(lat or 0),
+                        float(lon or 0),
+                        division,
+                    )
+                )
         return out
 
     # ------------------------------------------------------------------ helpers
@@ -342,7 +351,9 @@ class _Casework:
         age = self.now - created
         step = created + min(age / 6, timedelta(hours=rng.uniform(1, 20)))
 
-        if case.citizen_id and i % 7 == 0:  # the resident agreed to share with their councillor
+        if (
+            case.citizen is not None and i % 7 == 0
+        ):  # the resident agreed to share with their councillor
             consent_grant(
                 citizen=case.citizen,
                 purpose=m.Consent.Purpose.SHARE_WITH_COUNCILLOR,
@@ -380,7 +391,7 @@ class _Casework:
             self._at(step, case=case)
             leader, members = self.leaders.get(self.triage.pk), [handler]
 
-        if case.channel == "web" and case.citizen_id and i % 5 == 1:
+        if case.channel == "web" and case.citizen is not None and i % 5 == 1:
             interaction_log(
                 citizen=case.citizen,
                 channel="web",
@@ -394,7 +405,7 @@ class _Casework:
         officer = case.assignee or (members[i % len(members)] if members else leader)
         if officer is None:
             return
-        if case.assignee is None and i % 5:
+        if case.assignee is None and case.team is not None and i % 5:
             case = case_assign(case=case, team=case.team, assignee=officer, actor=officer)
             self._at(step, case=case)
         actor = officer
@@ -437,7 +448,8 @@ class _Casework:
             survey_answer(
                 token=survey.token, score=1 + (i * 7) % 5, comment=COMMENTS[i % len(COMMENTS)]
             )
-        if u > 0.93 and case.citizen_id:  # "not fixed"
+        citizen = case.citizen
+        if u > 0.93 and citizen is not None:  # "not fixed"
             reopened = later + (self.now - later) * 0.5
             case = case_reopen(
                 case=case,
@@ -447,7 +459,7 @@ class _Casework:
                 now=reopened,
             )
             interaction_log(
-                citizen=case.citizen,
+                citizen=citizen,
                 channel="phone",
                 direction=m.Interaction.Direction.INBOUND,
                 summary="Rang to say the problem is back; case reopened.",
@@ -458,7 +470,7 @@ class _Casework:
         if u > 0.75:
             closed_at = later + (self.now - later) * 0.6
             case = self._move(case, "closed", "closed", actor=actor, now=closed_at)
-        if case.citizen_id and i % 4 == 2:
+        if case.citizen is not None and i % 4 == 2:
             interaction_log(
                 citizen=case.citizen,
                 channel="phone" if i % 8 == 2 else "email",
