@@ -176,6 +176,7 @@ def measure(url: str, path: str, cookie: str, connections: int, seconds: int) ->
         "non_200": wrk["non_200"],
         "non_200_statuses": sorted(set(wrk["non_200_statuses"].split())),
         "socket_errors": sum(wrk["socket_errors"].values()),
+        "load_average": round(os.getloadavg()[0], 2),  # the machine is shared: for context
     }
 
 
@@ -222,7 +223,10 @@ def main() -> None:
         server.stop()
 
     print(f"\nthe desk, gunicorn {args.gunicorn}, {total:,} cases, served from {args.app_dir}")
-    print(f"{'page':<16}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  non-200")
+    print(
+        f"{'page':<16}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'load':>7}  non-200"
+    )
     for r in results:
         target = TARGETS[r["page"]] if r["connections"] == 2 else None
         verdict = ""
@@ -233,8 +237,8 @@ def main() -> None:
         errors = r["non_200"] + r["socket_errors"]
         print(
             f"{r['page']:<16}{r['connections']:>6}{r['per_second']:>9.1f}{r['p50_ms']:>9.1f}"
-            f"{r['p95_ms']:>9.1f}{r['p99_ms']:>9.1f}  {errors} {' '.join(r['non_200_statuses'])}"
-            f"{verdict}"
+            f"{r['p95_ms']:>9.1f}{r['p99_ms']:>9.1f}{r['load_average']:>7.2f}  {errors} "
+            f"{' '.join(r['non_200_statuses'])}{verdict}"
         )
     for name, path in pages.items():
         print(f"  {name}: {path}")
