@@ -74,12 +74,14 @@ CHANNELS = (
     "email",
 )
 CONTACT_CENTRE = {"phone", "face_to_face", "email", "post", "social", "sms"}
-TRIAGE_REASONS = (
-    "The caller described more than one problem; triage to split it",
-    "Not clear which service this is for; triage to decide",
-    "Message on social media with no location yet; triage to follow up",
-    "Letter about several streets; triage to check the details",
-)
+TRIAGE_REASONS = {
+    "phone": "The caller described more than one problem; triage to split it",
+    "face_to_face": "Not clear which service this is for; triage to decide",
+    "social": "Message on social media with no exact location yet; triage to follow up",
+    "post": "Letter about several streets; triage to check the details",
+    "email": "Email with photos but no location; triage to ask where",
+    "sms": "Text message with little detail; triage to call back",
+}
 # Teams no category routes to get their work passed on by another team.
 HANDOVER_REASONS = {
     "HWY-RS": "Speeding and poor sight lines reported here: road safety to assess",
@@ -379,17 +381,27 @@ class _Casework:
                 team=self.triage,
                 assignee=None,
                 actor=logger,
-                reason=TRIAGE_REASONS[i % len(TRIAGE_REASONS)],
+                reason=TRIAGE_REASONS.get(case.channel, "Needs triage"),
             )
             self._at(created + timedelta(minutes=3), case=case)
-            if age < timedelta(days=4) or i % 4:
+            if age < timedelta(days=2) or (i // 6) % 3 == 0:
                 return  # still waiting for triage
             handler = self.members.get(self.triage.pk, [logger])[-1]
             case = case_assign(
                 case=case, team=self.triage, assignee=handler, actor=handler, reason=""
             )
             self._at(step, case=case)
-            leader, members = self.leaders.get(self.triage.pk), [handler]
+            if (i // 6) % 3 == 1:  # still with triage: details being gathered
+                case = self._move(case, "open", "under_review", actor=handler, now=step)
+                note = case_add_update(
+                    case=case,
+                    actor=handler,
+                    message="Called the resident back for the details; will pass it on today.",
+                    public=False,
+                )
+                self._at(step + timedelta(minutes=10), note)
+                return
+            members = [handler]
 
         if case.channel == "web" and case.citizen is not None and i % 5 == 1:
             interaction_log(
