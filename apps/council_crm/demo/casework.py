@@ -353,9 +353,8 @@ class _Casework:
         age = self.now - created
         step = created + min(age / 6, timedelta(hours=rng.uniform(1, 20)))
 
-        if (
-            case.citizen is not None and i % 7 == 0
-        ):  # the resident agreed to share with their councillor
+        # one in seven residents agrees to share their cases with their councillor
+        if case.citizen is not None and i % 7 == 0:
             consent_grant(
                 citizen=case.citizen,
                 purpose=m.Consent.Purpose.SHARE_WITH_COUNCILLOR,
