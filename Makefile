@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format install install-test migrate bench bench-case-create bench-visibility bench-motions bench-portal chromium assets clean
+.PHONY: run test lint format install install-test migrate bench bench-case-create bench-visibility bench-motions bench-portal bench-desk chromium assets clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -43,7 +43,7 @@ migrate: install
 	$(PY) manage.py createcachetable
 
 run: migrate
-	$(PY) manage.py load_site --demo-users
+	$(PY) manage.py load_site --demo-users --demo-workload
 	CRM_DEBUG=1 bin/serve
 
 PYTEST_ARGS ?= -n 2
@@ -79,7 +79,14 @@ bench-portal: install-test
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
 	$(PY) tests/bench/portal_load.py $(BENCH_ARGS)
 
-bench: bench-case-create bench-visibility bench-motions bench-portal
+# The staff desk under load: a case officer of the busiest team signed in through the sign-in
+# page, wrk at 2 and 8 connections on the queue, the filtered queue and a case page.
+bench-desk: install-test
+	@command -v wrk >/dev/null || { echo "Installing Debian's wrk for the load benchmark"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+	$(PY) tests/bench/desk_load.py $(BENCH_ARGS)
+
+bench: bench-case-create bench-visibility bench-motions bench-portal bench-desk
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

@@ -218,6 +218,21 @@ def can_lead_teams(user: AnyUser) -> bool:
     )
 
 
+def teams_led_by(user: AnyUser) -> QuerySet[Team]:
+    """The teams whose workload this user oversees at /desk/team/: a team leader the teams they
+    lead, a department manager every team of their departments (and any they lead), the
+    service administrator and the superuser every active team; anyone else none."""
+    if not _active(user) or not can_lead_teams(user):
+        return Team.objects.none()
+    if user.is_superuser or user.role == Role.SERVICE_ADMIN:
+        return Team.objects.filter(active=True).order_by("name", "pk")
+    led = Q(memberships__staff__user=user, memberships__role="leader")
+    if user.role == Role.DEPARTMENT_MANAGER:
+        led |= Q(department__manager=user)
+    ids = Team.objects.filter(led, active=True).values("pk")
+    return Team.objects.filter(pk__in=ids).order_by("name", "pk")
+
+
 def can_use_member_area(user: AnyUser) -> bool:
     """The member area (/member/): councillors and the support officers who act for them."""
     return _active(user) and user.role in MEMBER_ROLES

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
+import signal
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -99,3 +104,100 @@ def timed(fn: Callable[[], object], n: int, warmup: int = 20) -> tuple[list[floa
         fn()
         timings.append(time.perf_counter() - t0)
     return timings, time.perf_counter() - start
+
+
+# --- gunicorn and wrk, for the load benchmarks (bench-portal, bench-desk) -------------------
+
+
+def parse_setting(text: str) -> dict[str, object]:
+    kind, _, size = text.partition(":")
+    workers, _, threads = size.partition("x")
+    return {"worker_class": kind, "workers": int(workers), "threads": int(threads or 1)}
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class Gunicorn:
+    """gunicorn serving config.wsgi from `app_dir` (this checkout by default; another checkout
+    measures an older version on the same database), DEBUG off, plain http."""
+
+    def __init__(
+        self, setting: dict[str, object], port: int, database_url: str, app_dir: Path = ROOT
+    ) -> None:
+        self.setting = setting
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,  # settings: persistent connections, CONN_MAX_AGE=60
+            "CRM_DEBUG": "0",
+            "CRM_HTTPS": "0",  # plain http here: cookies must not be Secure-only
+            "CRM_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "CRM_LOG_LEVEL": "WARNING",
+        }
+        cmd = [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "config.wsgi",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={setting['workers']}",
+            f"--worker-class={setting['worker_class']}",
+            f"--threads={setting['threads']}",
+            "--backlog=512",
+            "--timeout=60",
+            "--log-level=warning",
+        ]
+        self.log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen(cmd, cwd=app_dir, env=env, stdout=self.log, stderr=self.log)
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"gunicorn exited; see {self.log.name}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/readyz")
+                if conn.getresponse().status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise SystemExit(f"gunicorn not ready after {timeout} s; see {self.log.name}")
+
+    def pids(self) -> list[int]:
+        out = [self.proc.pid]
+        for task in Path(f"/proc/{self.proc.pid}/task").glob("*/children"):
+            out += [int(p) for p in task.read_text().split()]
+        return out
+
+    def stop(self) -> None:
+        stop_process(self.proc)
+
+
+def run_wrk_script(
+    url: str, lua: Path, script_args: list[str], *, connections: int, threads: int, seconds: int
+) -> dict:
+    """Run wrk with a Lua script whose done() prints one line "RESULT {json}"; return it."""
+    cmd = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout=10s",
+        "-s",
+        str(lua),
+        url,
+        "--",
+        *script_args,
+    ]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
+    return json.loads(line.removeprefix("RESULT "))

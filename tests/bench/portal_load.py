@@ -19,7 +19,6 @@ takes several settings (comma separated, "sync:3", "gthread:2x4") to compare the
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
@@ -37,7 +36,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench.common import ROOT, ensure_cases, setup_django
+from tests.bench.common import (
+    ROOT,
+    Gunicorn,
+    ensure_cases,
+    parse_setting,
+    run_wrk_script,
+    setup_django,
+    stop_process,
+)
 from tests.bench.portal_journey import Deadline, Resident, UnexpectedResponse
 
 RESULTS = ROOT / "tests" / "bench" / "results"
@@ -51,74 +58,6 @@ DEFAULT_GUNICORN = "sync:3"
 
 
 # --- the server -----------------------------------------------------------------------------
-
-
-def parse_setting(text: str) -> dict[str, object]:
-    kind, _, size = text.partition(":")
-    workers, _, threads = size.partition("x")
-    return {"worker_class": kind, "workers": int(workers), "threads": int(threads or 1)}
-
-
-def stop_process(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-class Gunicorn:
-    def __init__(self, setting: dict[str, object], port: int, database_url: str) -> None:
-        self.setting = setting
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,  # settings: persistent connections, CONN_MAX_AGE=60
-            "CRM_DEBUG": "0",
-            "CRM_HTTPS": "0",  # plain http here: cookies must not be Secure-only
-            "CRM_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "CRM_LOG_LEVEL": "WARNING",
-        }
-        cmd = [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "config.wsgi",
-            f"--bind=127.0.0.1:{port}",
-            f"--workers={setting['workers']}",
-            f"--worker-class={setting['worker_class']}",
-            f"--threads={setting['threads']}",
-            "--backlog=512",
-            "--timeout=60",
-            "--log-level=warning",
-        ]
-        self.log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"gunicorn exited; see {self.log.name}")
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/readyz")
-                if conn.getresponse().status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.3)
-        raise SystemExit(f"gunicorn not ready after {timeout} s; see {self.log.name}")
-
-    def pids(self) -> list[int]:
-        out = [self.proc.pid]
-        for task in Path(f"/proc/{self.proc.pid}/task").glob("*/children"):
-            out += [int(p) for p in task.read_text().split()]
-        return out
-
-    def stop(self) -> None:
-        stop_process(self.proc)
 
 
 class Worker:
@@ -368,21 +307,9 @@ def write_lists(journeys: list[dict], threads: int) -> Path:
 
 
 def run_wrk(url: str, folder: Path, *, connections: int, threads: int, seconds: int) -> dict:
-    cmd = [
-        "wrk",
-        f"-t{threads}",
-        f"-c{connections}",
-        f"-d{seconds}s",
-        "--timeout=10s",
-        "-s",
-        str(LUA),
-        url,
-        "--",
-        str(folder),
-    ]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
-    return json.loads(line.removeprefix("RESULT "))
+    return run_wrk_script(
+        url, LUA, [str(folder)], connections=connections, threads=threads, seconds=seconds
+    )
 
 
 def cases_made(journeys: list[dict]) -> int:

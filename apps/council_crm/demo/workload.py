@@ -8,6 +8,7 @@ from django.db import transaction
 from apps.council_crm import models as m
 
 DEMO_PASSWORD = "council-demo-2026"  # noqa: S105 - published in the README, demo site only
+DEMO_RESIDENT_EMAIL = "resident@demo.invalid"  # the demo resident's address (demo/casework.py)
 
 
 def _login(user: m.User, password: str, **flags: bool) -> None:
@@ -52,6 +53,7 @@ def demo_users_ensure(*, password: str = DEMO_PASSWORD) -> list[tuple[str, str]]
     logins.append((str(m.Role.DPO.label), dpo.username))
 
     resident = _ensure("resident", m.Role.RESIDENT, "Robin", "Resident")
+    assert resident.email == DEMO_RESIDENT_EMAIL  # noqa: S101 - as _ensure gives it
     _login(resident, password)
     m.Citizen.objects.get_or_create(
         user=resident,

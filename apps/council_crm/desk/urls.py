@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import access_log, case, citizens, contact, privacy, queues, search
+from . import access_log, case, citizens, contact, privacy, queues, search, team
 
 app_name = "desk"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("contact/<str:journey_id>/done/", contact.contact_done, name="contact-done"),
     path("contact/<str:journey_id>/<slug:step>/", contact.contact_step, name="contact-step"),
     path("search/", search.search, name="search"),
+    path("team/", team.team_overview_page, name="team"),
     path("access-log/", access_log.access_log, name="access-log"),
     path("citizens/<int:pk>/", citizens.citizen_detail, name="citizen"),
     path("citizens/<int:pk>/export/", privacy.citizen_export_view, name="citizen-export"),

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.council_crm.permissions import (
+    can_lead_teams,
     can_manage_motions,
     can_read_access_log,
     can_see_citizens,
@@ -29,6 +30,7 @@ class NavItem:
 # (label, URL name, who may use it, URL prefixes that mark it current). The first match wins.
 AREAS = [
     (_("My work"), "desk:cases", can_use_desk, ("/desk/cases", "/desk/views")),
+    (_("Team"), "desk:team", can_lead_teams, ("/desk/team",)),
     (_("Log a contact"), "desk:contact", can_see_citizens, ("/desk/contact",)),
     (_("Search"), "desk:search", can_see_citizens, ("/desk/search", "/desk/citizens")),
     (_("Motions"), "motions_desk:list", can_manage_motions, ("/desk/motions",)),

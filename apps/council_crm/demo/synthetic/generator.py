@@ -115,8 +115,16 @@ from apps.council_crm.references import format_reference
 class _Generator(_World):
     """One run: draws every case in time order and hands the rows to the writers by batch."""
 
-    def __init__(self, *, rng: random.Random, now: datetime, years: int, batch_size: int) -> None:
-        super().__init__(rng=rng, now=now, years=years)
+    def __init__(
+        self,
+        *,
+        rng: random.Random,
+        now: datetime,
+        years: int,
+        batch_size: int,
+        months: int | None = None,
+    ) -> None:
+        super().__init__(rng=rng, now=now, years=years, months=months)
         self.counters = dict(
             ReferenceCounter.objects.filter(prefix=self.prefix).values_list("year", "last_value")
         )
@@ -653,20 +661,22 @@ def cases_generate(
     batch_size: int = 5000,
     now: datetime | None = None,
     progress: Callable[[int], None] | None = None,
+    months: int | None = None,
 ) -> int:
     """Generate ``count`` realistic cases (with citizens, timelines, contacts and consents).
 
-    Cases spread over the ``years`` years before ``now``; the same seed and ``now`` on the same
-    reference data give the same cases. Returns the number of cases created. Reference
-    counters are moved past every number used, so later ``next_reference()`` calls never
-    collide. For demo and load-test databases only: rows are written in bulk, without history,
-    audit rows or notifications, and nothing else may write cases while it runs.
+    Cases spread over the ``years`` years before ``now`` (or ``months`` months if given); the
+    same seed and ``now`` on the same reference data give the same cases. Returns the number of
+    cases created. Reference counters are moved past every number used, so later
+    ``next_reference()`` calls never collide. For demo and load-test databases only: rows are
+    written in bulk, without history, audit rows or notifications, and nothing else may write
+    cases while it runs.
     """
-    if count < 0 or years < 1 or batch_size < 1:
-        raise ValueError("count must be >= 0, years and batch_size >= 1")
+    if count < 0 or years < 1 or batch_size < 1 or (months is not None and months < 1):
+        raise ValueError("count must be >= 0, years, months and batch_size >= 1")
     now = now or timezone.now()
     if timezone.is_naive(now):
         raise ValueError("now must be timezone-aware")
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
-    generator = _Generator(rng=rng, now=now, years=years, batch_size=batch_size)
+    generator = _Generator(rng=rng, now=now, years=years, batch_size=batch_size, months=months)
     return generator.run(count=count, batch_size=batch_size, progress=progress)

@@ -240,7 +240,9 @@ def _rules() -> list[routing.Rule]:
 class _World:
     """The loaded site as the generator sees it; every draw here comes from ``rng`` in order."""
 
-    def __init__(self, *, rng: random.Random, now: datetime, years: int) -> None:
+    def __init__(
+        self, *, rng: random.Random, now: datetime, years: int, months: int | None = None
+    ) -> None:
         site = settings.CRM_SITE
         self.rng = rng
         self.now_aware = now
@@ -255,7 +257,7 @@ class _World:
         self._load_geography()
         self._load_people()
         self._load_catalogue()
-        self._plan_days(years)
+        self._plan_days(years, months)
 
     def _load_geography(self) -> None:
         rows = list(Division.objects.order_by("code").values_list("id", "code", "name", "boundary"))
@@ -374,13 +376,17 @@ class _World:
                 lon, lat = sampler.sample(self.rng)
                 category.hotspots.append((lon, lat, sampler))
 
-    def _plan_days(self, years: int) -> None:
-        """How many cases fall on each day: seasonal, weekly and holiday shapes combined."""
+    def _plan_days(self, years: int, months: int | None = None) -> None:
+        """How many cases fall on each day: seasonal, weekly and holiday shapes combined.
+        The span is `years` years back from today, or `months` months if given."""
         today = self.now_aware.astimezone(self.tz).date()
-        try:
-            first = today.replace(year=today.year - years)
-        except ValueError:  # 29 February
-            first = today.replace(year=today.year - years, day=28)
+        if months is not None:
+            first = today - timedelta(days=round(months * 365.25 / 12))
+        else:
+            try:
+                first = today.replace(year=today.year - years)
+            except ValueError:  # 29 February
+                first = today.replace(year=today.year - years, day=28)
         self.days = [first + timedelta(days=i) for i in range(1, (today - first).days + 1)]
         factors = _day_factors(self.days, self.calendar)
         midnight = datetime.combine(today, time(), tzinfo=self.tz)

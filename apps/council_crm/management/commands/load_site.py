@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from apps.council_crm.demo.casework import demo_workload_ensure
 from apps.council_crm.demo.motions import demo_register_load
 from apps.council_crm.demo.workload import DEMO_PASSWORD, demo_users_ensure
 from apps.council_crm.services.site_setup import FixtureError, site_load
@@ -19,6 +20,12 @@ class Command(BaseCommand):
             "--demo-users",
             action="store_true",
             help="Also give one user per role the published demo password (demo sites only).",
+        )
+        parser.add_argument(
+            "--demo-workload",
+            action="store_true",
+            help="Also load the demo workload (about 2,000 cases over 18 months, recent "
+            "casework through the real services) unless it is there already (demo sites only).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -42,3 +49,13 @@ class Command(BaseCommand):
                 f"Every demo sign-in above has the password {DEMO_PASSWORD} (demo site only); "
                 "sign in at /account/login/ or /admin/."
             )
+        if options["demo_workload"]:
+            loaded = demo_workload_ensure()
+            if loaded.loaded:
+                self.stdout.write(
+                    f"demo workload: {loaded.history:,} cases of history and {loaded.recent} "
+                    f"recent cases worked through the services in {loaded.seconds:.0f} s; "
+                    f"{loaded.marked_sent} messages to residents and staff marked sent"
+                )
+            else:
+                self.stdout.write("demo workload: already loaded")
