@@ -256,3 +256,14 @@ def area_required(rule: Callable[[AnyUser], bool]) -> AreaGuard:
         return wrapped
 
     return decorate
+
+
+def can_export_lists(user: AnyUser) -> bool:
+    """A desk queue's CSV export (every matching case at once): team leaders, department
+    managers and the service administrator, not case officers (they export one case at a time
+    where `can(user, Action.EXPORT, case)` allows). What the list holds is still
+    `cases_visible_to`."""
+    return _active(user) and (
+        user.is_superuser
+        or user.role in (Role.TEAM_LEADER, Role.DEPARTMENT_MANAGER, Role.SERVICE_ADMIN)
+    )

@@ -147,6 +147,9 @@ class ServiceRequest(models.Model):
                 fields=["category", "latitude", "longitude"], name="case_category_location"
             ),
             models.Index(fields=["sla_due_at"], name="case_sla_due"),
+            # the desk's queues of a team, newest first and by due date (migration 0008)
+            models.Index(fields=["team", "-created_at"], name="case_team_created"),
+            models.Index(fields=["team", "sla_due_at"], name="case_team_due"),
             models.Index(fields=["on_behalf_of"], name="case_on_behalf_of"),
         ]
         constraints = [

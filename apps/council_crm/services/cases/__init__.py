@@ -7,6 +7,7 @@ One module per use case; the public names are importable from here:
 - `create`: `case_create`, once per idempotency key
 - `assignment`: the team and officer a case goes to (the engine is `council_crm/routing.py`)
 - `workflow`: reassign, recategorise, change status, update, reopen, follow
+- `bulk`: assign or change the status of many cases from a desk queue
 - `merge`: a duplicate into the case it repeats
 - `scheduled`: the periodic jobs (escalation, auto-close)
 - `surveys`: satisfaction survey answers
@@ -15,6 +16,7 @@ One module per use case; the public names are importable from here:
 
 from __future__ import annotations
 
+from .bulk import BulkOutcome, cases_bulk_assign, cases_bulk_transition
 from .checks import CheckedCase, case_check, case_preview, gazetteer_find
 from .create import CaseCreated, IdempotencyConflict, case_create, case_for_key
 from .merge import case_merge
@@ -31,6 +33,7 @@ from .workflow import (
 )
 
 __all__ = [
+    "BulkOutcome",
     "CaseCreated",
     "CaseRequest",
     "CheckedCase",
@@ -47,6 +50,8 @@ __all__ = [
     "case_reopen",
     "case_transition",
     "cases_autoclose",
+    "cases_bulk_assign",
+    "cases_bulk_transition",
     "cases_escalate",
     "gazetteer_find",
     "payload_hash_of",
