@@ -290,24 +290,35 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=timezone.get_current_timezone())
 
 
+def prefix_tsquery(q: str) -> str:
+    """The words as a `to_tsquery` text: each a quoted prefix ('pot':*), all required. Only
+    word characters and those of an email address or phone number are kept, so no input can
+    be read as a tsquery operator."""
+    words = [re.sub(r"[^\w@.+-]", "", word) for word in q.split()[:8]]
+    return " & ".join(f"'{word}':*" for word in words if re.search(r"\w", word))
+
+
 def _search(cases: ServiceRequestQuerySet, q: str) -> ServiceRequestQuerySet:
     if connection.vendor == "postgresql":
+        terms = prefix_tsquery(q)
+        if not terms:
+            return cases.none()
         case_sql = CASE_SEARCH_SQL.format(t=ServiceRequest._meta.db_table)
         citizen_sql = CITIZEN_SEARCH_SQL.format(t=Citizen._meta.db_table)
-        tsquery = "websearch_to_tsquery('simple'::regconfig, %s)"
+        tsquery = "to_tsquery('simple'::regconfig, %s)"
         # The citizens first (one small query through their own index), so that the cases'
         # condition is an OR of two index scans rather than a join.
         citizens = list(
             Citizen.objects.alias(
                 hit=RawSQL(  # noqa: S611 - table names and fixed SQL; the words are a parameter
-                    f"{citizen_sql} @@ {tsquery}", [q], output_field=BooleanField()
+                    f"{citizen_sql} @@ {tsquery}", [terms], output_field=BooleanField()
                 )
             )
             .filter(hit=True)
             .values_list("pk", flat=True)[:MAX_CITIZEN_HITS]
         )
         hit = RawSQL(  # noqa: S611 - as above
-            f"{case_sql} @@ {tsquery}", [q], output_field=BooleanField()
+            f"{case_sql} @@ {tsquery}", [terms], output_field=BooleanField()
         )
         return cases.alias(search_hit=hit).filter(Q(search_hit=True) | Q(citizen_id__in=citizens))
     condition = Q()

@@ -63,7 +63,7 @@ def desk(demo_site) -> Desk:
         ),
     )
     unassigned = _pothole("Sunken drain cover on the high street")
-    colleague = _pothole("Pothole near the school gates")
+    colleague = _pothole("Deep hole near the school gates")
     outside = _pothole("Secret hole in another patch")
     m.ServiceRequest.objects.filter(pk=mine.pk).update(team=north, assignee=officer)
     m.ServiceRequest.objects.filter(pk=unassigned.pk).update(team=north, assignee=None)
@@ -235,12 +235,19 @@ def test_a_date_that_is_not_a_date_is_an_error_and_shows_the_form(client, desk):
 
 @pytest.mark.parametrize(
     "words",
-    ["Dana Price", "dana.price@example.com", "Crater", "bus stop"],
+    ["Dana Price", "dana.price@example.com", "Crater", "crat", "bus stop", "DANA"],
 )
 def test_search_finds_by_name_email_and_description(client, desk, words):
     client.force_login(desk.leader)
     response = client.get("/desk/", {"view": "teams", "q": words})
     assert refs(response) == [desk.mine.reference]
+
+
+def test_search_takes_any_text_without_error(client, desk):
+    client.force_login(desk.leader)
+    for words in ["a & | ! ( ) :* '", "'; drop table x; --", "-", "\\"]:
+        response = client.get("/desk/", {"view": "teams", "q": words})
+        assert response.status_code == 200, words
 
 
 def test_search_by_postcode_and_address(client, desk):
