@@ -23,6 +23,7 @@ from apps.council_crm.models import (
     StateCategory,
     User,
 )
+from apps.council_crm.models.cases import ServiceRequestQuerySet
 from apps.council_crm.permissions import (
     AuthenticatedRequest,
     area_required,
@@ -35,6 +36,7 @@ from apps.council_crm.selectors.desk_queues import (
     SLA_STATES,
     VIEWS,
     QueueQuery,
+    StatusStates,
     assignable_teams,
     cases_by_reference,
     exact_reference_hit,
@@ -49,6 +51,7 @@ from apps.council_crm.selectors.desk_queues import (
     team_officers,
     transition_blocker,
     view_counts,
+    visible_cases,
 )
 from apps.council_crm.services.audit import access_log_list_record
 from apps.council_crm.services.cases import BulkOutcome, cases_bulk_assign, cases_bulk_transition
@@ -141,18 +144,25 @@ def _selected_filters(query: QueryDict, names: dict[str, dict[str, str]]) -> lis
 
 
 def _queue_context(
-    request: AuthenticatedRequest, query: QueueQuery, now: datetime
+    request: AuthenticatedRequest,
+    query: QueueQuery,
+    now: datetime,
+    *,
+    statuses: StatusStates | None = None,
+    visible: ServiceRequestQuerySet | None = None,
 ) -> dict[str, Any]:
     user = request.user
-    statuses = status_states()
+    statuses = statuses or status_states()
+    visible = visible if visible is not None else visible_cases(user=user)
     params = request.GET
-    counts = view_counts(user=user, statuses=statuses, now=now)
-    cases = queue_cases(user=user, query=query, statuses=statuses, now=now)
+    counts = view_counts(user=user, statuses=statuses, now=now, visible=visible)
+    cases = queue_cases(user=user, query=query, statuses=statuses, now=now, visible=visible)
     page = queue_page(
         cases=cases,
         number=int(params["page"]) if params.get("page", "").isdigit() else 1,
         statuses=statuses,
         now=now,
+        total=None if query.filtered else counts[query.view],
     )
     # a saved view's or a view link's target keeps the filters but not the page nor the view
     views = [
@@ -208,28 +218,19 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     now = timezone.now()
     query = queue_query_parse(user=user, data=request.GET)
+    statuses = status_states()
+    visible = visible_cases(user=user)
     if query.q and not query.errors:
-        hit = exact_reference_hit(
-            cases=queue_cases(
-                user=user, query=_searched_everywhere(query), statuses=status_states(), now=now
-            ),
-            q=query.q,
-        )
+        hit = exact_reference_hit(user=user, q=query.q, statuses=statuses, visible=visible)
         if hit:
             return redirect("desk:case", reference=hit)
-    context = _queue_context(request, query, now)
+    context = _queue_context(request, query, now, statuses=statuses, visible=visible)
     return render(
         request,
         "council_crm/desk/case_list.html",
         context,
         status=400 if query.errors else 200,
     )
-
-
-def _searched_everywhere(query: QueueQuery) -> QueueQuery:
-    """A reference typed into the search opens its case whatever the view: search the whole
-    visible list (every view together is every state) with the other filters dropped."""
-    return QueueQuery(view="all", sort="-received", q=query.q)
 
 
 @area_required(can_export_lists)

@@ -1,4 +1,4 @@
-"""The desk's queues: two indexes for a team's queue, and full-text search on PostgreSQL.
+"""The desk's queues: an index for "recently closed", and full-text search on PostgreSQL.
 
 The GIN expression indexes exist on PostgreSQL only (SQLite searches with `icontains`); their
 expressions must stay the same as `selectors.desk_queues.CASE_SEARCH_SQL` and
@@ -47,11 +47,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name="servicerequest",
-            index=models.Index(fields=["team", "-created_at"], name="case_team_created"),
-        ),
-        migrations.AddIndex(
-            model_name="servicerequest",
-            index=models.Index(fields=["team", "sla_due_at"], name="case_team_due"),
+            index=models.Index(fields=["resolved_at", "team"], name="case_resolved_team"),
         ),
         migrations.RunPython(create_search_indexes, drop_search_indexes, elidable=False),
     ]

@@ -147,9 +147,8 @@ class ServiceRequest(models.Model):
                 fields=["category", "latitude", "longitude"], name="case_category_location"
             ),
             models.Index(fields=["sla_due_at"], name="case_sla_due"),
-            # the desk's queues of a team, newest first and by due date (migration 0008)
-            models.Index(fields=["team", "-created_at"], name="case_team_created"),
-            models.Index(fields=["team", "sla_due_at"], name="case_team_due"),
+            # the desk's "recently closed" queue and its count, for a team or for everyone
+            models.Index(fields=["resolved_at", "team"], name="case_resolved_team"),
             models.Index(fields=["on_behalf_of"], name="case_on_behalf_of"),
         ]
         constraints = [

@@ -346,6 +346,11 @@ def _order(sort: str) -> list[Any]:
     return order
 
 
+def visible_cases(*, user: User) -> ServiceRequestQuerySet:
+    """What the queues start from: `cases_visible_to`, the user's teams read once."""
+    return cases_visible_to(user=user, resolve_teams=True)
+
+
 def queue_cases(
     *,
     user: User,
@@ -353,13 +358,17 @@ def queue_cases(
     statuses: StatusStates,
     view: str | None = None,
     now: datetime | None = None,
+    visible: ServiceRequestQuerySet | None = None,
 ) -> ServiceRequestQuerySet:
-    """The user's visible cases in a view (the query's, or `view`), filtered, searched, sorted."""
+    """The user's visible cases in a view (the query's, or `view`), filtered, searched, sorted.
+    Pass `visible` (from `visible_cases`) to build several queues on one reading of the teams."""
     now = now or timezone.now()
+    if visible is None:
+        visible = visible_cases(user=user)
     condition, allowed = _view_filter(view or query.view, user=user, statuses=statuses, now=now)
     if query.states:
         allowed = [pk for pk in allowed if pk in statuses.ids(*query.states)]
-    cases = cases_visible_to(user=user).filter(condition, status_id__in=allowed)
+    cases = visible.filter(condition, status_id__in=allowed)
     if query.categories:
         cases = cases.filter(category_id__in=query.categories)
     if query.team:
@@ -396,11 +405,22 @@ def capped_count(cases: QuerySet[Any], cap: int = COUNT_CAP) -> int:
     return cases.order_by().values("pk")[: cap + 1].count()
 
 
-def view_counts(*, user: User, statuses: StatusStates, now: datetime) -> dict[str, int]:
+def view_counts(
+    *,
+    user: User,
+    statuses: StatusStates,
+    now: datetime,
+    visible: ServiceRequestQuerySet | None = None,
+) -> dict[str, int]:
     """Each view's count (capped, before filters): one small query per view."""
     plain = QueueQuery(view="teams", sort="-received")
+    visible = visible if visible is not None else visible_cases(user=user)
     return {
-        key: capped_count(queue_cases(user=user, query=plain, statuses=statuses, view=key, now=now))
+        key: capped_count(
+            queue_cases(
+                user=user, query=plain, statuses=statuses, view=key, now=now, visible=visible
+            )
+        )
         for key in VIEW_KEYS
     }
 
@@ -414,6 +434,31 @@ def sla_state(case: ServiceRequest, *, statuses: StatusStates, now: datetime) ->
     if case.sla_due_at is None or case.sla_due_at >= now + DUE_SOON:
         return "on_track"
     return "overdue" if case.sla_due_at < now else "due_soon"
+
+
+# What a queue's row shows, and nothing else: a case's answers and a division's boundary are
+# big JSON documents that a list of 50 would otherwise read and decode.
+ROW_FIELDS = (
+    "reference",
+    "status_id",
+    "created_at",
+    "sla_due_at",
+    "promised_date",
+    "priority",
+    "channel",
+    "category__name",
+    "status__name",
+    "team__name",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+    "division__name",
+)
+ROW_RELATIONS = ("category", "status", "division", "team", "assignee")
+
+
+def _rows(cases: ServiceRequestQuerySet) -> ServiceRequestQuerySet:
+    return cases.select_related(*ROW_RELATIONS).only(*ROW_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -450,10 +495,16 @@ class QueuePage:
 
 
 def queue_page(
-    *, cases: ServiceRequestQuerySet, number: int, statuses: StatusStates, now: datetime
+    *,
+    cases: ServiceRequestQuerySet,
+    number: int,
+    statuses: StatusStates,
+    now: datetime,
+    total: int | None = None,
 ) -> QueuePage:
-    """The page's rows (one query, the columns the table shows) and the list's capped count."""
-    total = capped_count(cases)
+    """The page's rows (one query, the columns the table shows) and the list's capped count
+    (`total` when the caller has it already: an unfiltered view's count is its tab's)."""
+    total = capped_count(cases) if total is None else total
     capped = total > COUNT_CAP
     total = min(total, COUNT_CAP)
     last = max(1, -(-total // PAGE_SIZE))
@@ -461,11 +512,7 @@ def queue_page(
         number = min(number, last)
     number = max(1, number)
     offset = (number - 1) * PAGE_SIZE
-    rows = list(
-        cases.select_related("category", "status", "division", "team", "assignee")[
-            offset : offset + PAGE_SIZE + 1
-        ]
-    )
+    rows = list(_rows(cases)[offset : offset + PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     return QueuePage(
@@ -477,14 +524,21 @@ def queue_page(
     )
 
 
-def exact_reference_hit(*, cases: ServiceRequestQuerySet, q: str) -> str | None:
-    """The reference when the search is one case's reference and that case its only hit."""
-    if not q or " " in q:
+def exact_reference_hit(
+    *, user: User, q: str, statuses: StatusStates, visible: ServiceRequestQuerySet
+) -> str | None:
+    """The reference when the search is a visible case's reference and, searched over every
+    state, that case is its only hit. One look-up by the unique reference; the search runs
+    only when it found one."""
+    if not q or " " in q or not re.fullmatch(r"[A-Za-z0-9-]{1,32}", q):
         return None
+    reference = visible.filter(reference=q.upper()).values_list("reference", flat=True).first()
+    if reference is None:
+        return None
+    everywhere = QueueQuery(view="all", sort="-received", q=q)
+    cases = queue_cases(user=user, query=everywhere, statuses=statuses, visible=visible)
     hits = list(cases.values_list("reference", flat=True)[:2])
-    if len(hits) == 1 and hits[0].upper() == q.upper():
-        return hits[0]
-    return None
+    return reference if hits == [reference] else None
 
 
 # --- what the filter panel offers ------------------------------------------------------------
@@ -617,8 +671,7 @@ def queue_csv_rows(
     """The filtered list as CSV lines, every matching row, read in chunks (for streaming)."""
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_HEADER)
-    rows = cases.select_related("category", "status", "division", "team", "assignee")
-    for case in rows.iterator(chunk_size=2000):
+    for case in _rows(cases).iterator(chunk_size=2000):
         yield writer.writerow(
             [
                 case.reference,
