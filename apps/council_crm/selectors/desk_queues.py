@@ -59,6 +59,7 @@ VIEWS = [
     ("closed", gettext_lazy("Recently closed")),
 ]
 VIEW_KEYS = [key for key, _label in VIEWS]
+OWNERSHIP_VIEWS = ("mine", "teams", "triage")
 
 # sort key -> the columns it orders by (ascending); "-key" reverses them all.
 SORTS: dict[str, tuple[str, ...]] = {
@@ -339,9 +340,9 @@ def _search(cases: ServiceRequestQuerySet, q: str) -> ServiceRequestQuerySet:
 def _order(sort: str) -> list[Any]:
     descending = sort.startswith("-")
     columns = SORTS[sort.lstrip("-")]
-    order: list[Any] = [
-        F(c).desc(nulls_last=True) if descending else F(c).asc(nulls_last=True) for c in columns
-    ]
+    # PostgreSQL's defaults (ASC NULLS LAST, DESC NULLS FIRST): the order the btree indexes on
+    # created_at and sla_due_at hold, so the first page can be read from them
+    order: list[Any] = [F(c).desc() if descending else F(c).asc() for c in columns]
     order.append("-id" if descending else "id")
     return order
 
@@ -365,9 +366,14 @@ def queue_cases(
     now = now or timezone.now()
     if visible is None:
         visible = visible_cases(user=user)
-    condition, allowed = _view_filter(view or query.view, user=user, statuses=statuses, now=now)
+    view = view or query.view
+    condition, allowed = _view_filter(view, user=user, statuses=statuses, now=now)
     if query.states:
-        allowed = [pk for pk in allowed if pk in statuses.ids(*query.states)]
+        chosen = statuses.ids(*query.states)
+        # the views of whose cases they are hold open cases unless a state is chosen ("my
+        # closed cases"); the views of a clock or of closure keep their own states
+        in_view = view in OWNERSHIP_VIEWS
+        allowed = chosen if in_view else [pk for pk in allowed if pk in chosen]
     cases = visible.filter(condition, status_id__in=allowed)
     if query.categories:
         cases = cases.filter(category_id__in=query.categories)

@@ -154,6 +154,24 @@ def test_roles_that_see_every_case_see_other_teams_cases_too(client, desk):
     assert desk.outside.reference in refs(client.get("/desk/", {"view": "teams"}))
 
 
+def test_a_department_manager_sees_every_team_of_the_department(client, desk):
+    manager = m.User.objects.create_user(
+        username="dm", password="pw", role=m.Role.DEPARTMENT_MANAGER
+    )
+    m.Department.objects.filter(pk=desk.north.department_id).update(manager=manager)
+    client.force_login(manager)
+    listed = set(refs(client.get("/desk/", {"view": "teams"})))
+    assert {desk.mine.reference, desk.outside.reference} <= listed
+
+
+def test_an_officer_of_another_team_sees_only_that_teams_cases(client, desk):
+    client.force_login(desk.other_officer)
+    for view in ("mine", "teams", "triage"):
+        listed = refs(client.get("/desk/", {"view": view}))
+        assert desk.mine.reference not in listed
+    assert refs(client.get("/desk/", {"view": "teams"})) == [desk.outside.reference]
+
+
 def test_other_roles_have_no_desk(client, desk):
     councillor = m.Councillor.objects.first().user
     client.force_login(councillor)
@@ -182,6 +200,10 @@ def test_filters_narrow_the_list(client, desk):
     assert listed(category=str(other_category.pk)) == set()
     assert listed(status="new") == everyone
     assert listed(status="paused") == set()
+    _age(desk.unassigned, status=m.CaseStatus.objects.get(code="closed"))
+    assert listed(status="closed") == {desk.unassigned.reference}  # "My teams" closed cases
+    assert set(refs(client.get("/desk/", {"view": "paused", "status": "closed"}))) == set()
+    _age(desk.unassigned, status=desk.mine.status)
     assert listed(channel="phone") == set()
     assert listed(channel="web") == everyone
     _age(desk.colleague, priority="urgent")
