@@ -32,13 +32,13 @@ from apps.council_crm.permissions import (
 )
 from apps.council_crm.selectors.cases import web_reports_held_up
 from apps.council_crm.selectors.desk_queues import (
-    COUNT_CAP,
     SLA_STATES,
     VIEWS,
     QueueQuery,
     StatusStates,
     assignable_teams,
     cases_by_reference,
+    count_text,
     exact_reference_hit,
     filter_options,
     query_string_clean,
@@ -84,10 +84,6 @@ def _with(query: QueryDict, **changes: str | None) -> str:
         if value is not None:
             new[key] = value
     return new.urlencode()
-
-
-def _count_text(n: int) -> str:
-    return f"{COUNT_CAP:,}+" if n > COUNT_CAP else f"{n:,}"
 
 
 def _columns(query: QueryDict, current: str) -> list[dict[str, str]]:
@@ -170,7 +166,7 @@ def _queue_context(
             "key": key,
             "label": str(label),
             "count": counts[key],
-            "count_text": _count_text(counts[key]),
+            "count_text": count_text(counts[key]),
             "href": "?" + _with(params, view=key, sort=None),
             "current": key == query.view,
         }

@@ -406,9 +406,14 @@ def queue_cases(
     return cases.order_by(*_order(query.sort))
 
 
-def capped_count(cases: QuerySet[Any], cap: int = COUNT_CAP) -> int:
-    """How many, up to `cap` + 1: COUNT over a LIMITed subquery stops early."""
-    return cases.order_by().values("pk")[: cap + 1].count()
+def capped_count(cases: QuerySet[Any]) -> int:
+    """How many, up to `COUNT_CAP` + 1: COUNT over a LIMITed subquery stops early."""
+    return cases.order_by().values("pk")[: COUNT_CAP + 1].count()
+
+
+def count_text(n: int) -> str:
+    """A capped count as shown: "1,000+" once it passed the cap."""
+    return f"{COUNT_CAP:,}+" if n > COUNT_CAP else f"{n:,}"
 
 
 def view_counts(

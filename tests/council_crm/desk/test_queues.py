@@ -336,6 +336,17 @@ def test_fifty_a_page_with_a_next_link(client, desk):
     assert f"of {total} cases" in text(second)
 
 
+def test_counts_stop_at_the_cap_and_say_so(client, desk, monkeypatch):
+    monkeypatch.setattr(desk_queues, "COUNT_CAP", 2)
+    client.force_login(desk.leader)
+    response = client.get("/desk/", {"view": "teams"})
+    page = text(response)
+    assert "My teams (2+)" in page
+    assert "More than 2 cases" in page
+    assert "Showing 1 to 3 of more than 2 cases" in page
+    assert len(refs(response)) == 3
+
+
 @pytest.mark.parametrize(
     "params",
     [{}, {"view": "teams", "q": "hole", "sort": "due", "channel": "web", "status": "new"}],
