@@ -185,6 +185,9 @@ def _queue_context(
         "consent": {"yes": _("Shared with councillors")},
     }
     return {
+        # a page of 50 rows: the case link's start and the checkbox label once, not per row
+        "case_href": reverse("desk:case", kwargs={"reference": "-"}).removesuffix("-/"),
+        "select_label": _("Select"),
         "query": query,
         "params": params,
         "selected": _selected_filters(params, names),

@@ -1,4 +1,5 @@
-"""The desk's queues: an index for "recently closed", and full-text search on PostgreSQL.
+"""The desk's queues: indexes for "assigned to me" (the team added to the assignee's index),
+"recently closed" and "unassigned", and full-text search on PostgreSQL.
 
 The GIN expression indexes exist on PostgreSQL only (SQLite searches with `icontains`); their
 expressions must stay the same as `selectors.desk_queues.CASE_SEARCH_SQL` and
@@ -45,9 +46,24 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RemoveIndex(model_name="servicerequest", name="case_assignee_status"),
+        migrations.AddIndex(
+            model_name="servicerequest",
+            index=models.Index(
+                fields=["assignee", "status", "team"], name="case_assignee_status_team"
+            ),
+        ),
         migrations.AddIndex(
             model_name="servicerequest",
             index=models.Index(fields=["resolved_at", "team"], name="case_resolved_team"),
+        ),
+        migrations.AddIndex(
+            model_name="servicerequest",
+            index=models.Index(
+                condition=models.Q(("assignee__isnull", True)),
+                fields=["team", "status"],
+                name="case_unassigned",
+            ),
         ),
         migrations.RunPython(create_search_indexes, drop_search_indexes, elidable=False),
     ]

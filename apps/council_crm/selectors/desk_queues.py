@@ -24,6 +24,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.council_crm.config_cache import cached
 from apps.council_crm.models import (
     CaseStatus,
     Channel,
@@ -235,11 +236,16 @@ class StatusStates:
         return self.ids(StateCategory.NEW, StateCategory.OPEN, StateCategory.PAUSED)
 
 
-def status_states() -> StatusStates:
+def _status_states_load() -> StatusStates:
     by_state: dict[str, list[int]] = {}
     for pk, state in CaseStatus.objects.values_list("pk", "state").order_by("pk"):
         by_state.setdefault(state, []).append(pk)
     return StatusStates(by_state)
+
+
+def status_states() -> StatusStates:
+    """Configuration: cached in the process like the rest of it (config_cache)."""
+    return cached("desk_queue_status_states", _status_states_load)
 
 
 def _view_filter(
@@ -563,6 +569,16 @@ class FilterOptions:
     divisions: list[tuple[int, str]]
 
 
+def _categories_load() -> list[tuple[int, str]]:
+    return list(
+        ServiceCategory.objects.filter(active=True).order_by("name").values_list("pk", "name")
+    )
+
+
+def _divisions_load() -> list[tuple[int, str]]:
+    return list(Division.objects.order_by("name").values_list("pk", "name"))
+
+
 def _my_teams(user: User) -> QuerySet[Team]:
     teams = Team.objects.filter(active=True)
     if user.is_superuser or user.role in SEE_ALL_ROLES:
@@ -582,12 +598,10 @@ def filter_options(*, user: User) -> FilterOptions:
         .values_list("pk", "first_name", "last_name", "username")
     )
     return FilterOptions(
-        categories=list(
-            ServiceCategory.objects.filter(active=True).order_by("name").values_list("pk", "name")
-        ),
+        categories=cached("desk_queue_categories", _categories_load),
         teams=teams,
         officers=[(pk, f"{f} {ln}".strip() or u) for pk, f, ln, u in officers],
-        divisions=list(Division.objects.order_by("name").values_list("pk", "name")),
+        divisions=cached("desk_queue_divisions", _divisions_load),
     )
 
 
