@@ -17,8 +17,18 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import (
+    BooleanField,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.expressions import CombinedExpression, RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -343,12 +353,23 @@ def _search(cases: ServiceRequestQuerySet, q: str) -> ServiceRequestQuerySet:
     return cases.filter(condition)
 
 
+def _unindexed(column: str) -> ExpressionWrapper[CombinedExpression]:
+    return ExpressionWrapper(F(column) + Value(timedelta(0)), output_field=DateTimeField())
+
+
 def _order(sort: str) -> list[Any]:
     descending = sort.startswith("-")
     columns = SORTS[sort.lstrip("-")]
-    # PostgreSQL's defaults (ASC NULLS LAST, DESC NULLS FIRST): the order the btree indexes on
-    # created_at and sla_due_at hold, so the first page can be read from them
-    order: list[Any] = [F(c).desc() if descending else F(c).asc() for c in columns]
+    # Newest first (received or due) reads the first page from the btree indexes on created_at
+    # and sla_due_at, in their own null order: open cases are the recent ones. Oldest first
+    # would walk those indexes from cases closed years ago, so it sorts an expression (the
+    # same instant) that no index holds: the planner then sorts the view's own rows.
+    order: list[Any] = [
+        F(c).desc()
+        if descending
+        else (_unindexed(c) if c in ("created_at", "sla_due_at") else F(c)).asc()
+        for c in columns
+    ]
     order.append("-id" if descending else "id")
     return order
 
