@@ -307,37 +307,46 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=timezone.get_current_timezone())
 
 
-def prefix_tsquery(q: str) -> str:
-    """The words as a `to_tsquery` text: each a quoted prefix ('pot':*), all required. Only
-    word characters and those of an email address or phone number are kept, so no input can
-    be read as a tsquery operator."""
+def prefix_terms(q: str) -> list[str]:
+    """Each word as a `to_tsquery` term, a quoted prefix ('pot':*). Only word characters and
+    those of an email address or phone number are kept, so no input reads as an operator."""
     words = [re.sub(r"[^\w@.+-]", "", word) for word in q.split()[:8]]
-    return " & ".join(f"'{word}':*" for word in words if re.search(r"\w", word))
+    return [f"'{word}':*" for word in words if re.search(r"\w", word)]
+
+
+def _matches(sql: str, term: str) -> RawSQL:
+    return RawSQL(  # noqa: S611 - table names and fixed SQL; the term is a parameter
+        f"{sql} @@ to_tsquery('simple'::regconfig, %s)", [term], output_field=BooleanField()
+    )
 
 
 def _search(cases: ServiceRequestQuerySet, q: str) -> ServiceRequestQuerySet:
+    """Every word must match, in the case or in its citizen (a name and a street, say), on
+    both databases alike."""
     if connection.vendor == "postgresql":
-        terms = prefix_tsquery(q)
+        terms = prefix_terms(q)
         if not terms:
             return cases.none()
         case_sql = CASE_SEARCH_SQL.format(t=ServiceRequest._meta.db_table)
         citizen_sql = CITIZEN_SEARCH_SQL.format(t=Citizen._meta.db_table)
-        tsquery = "to_tsquery('simple'::regconfig, %s)"
-        # The citizens first (one small query through their own index), so that the cases'
-        # condition is an OR of two index scans rather than a join.
-        citizens = list(
-            Citizen.objects.alias(
-                hit=RawSQL(  # noqa: S611 - table names and fixed SQL; the words are a parameter
-                    f"{citizen_sql} @@ {tsquery}", [terms], output_field=BooleanField()
-                )
-            )
-            .filter(hit=True)
-            .values_list("pk", flat=True)[:MAX_CITIZEN_HITS]
+        # The citizens first, in one small query through their own index (which words each
+        # matches), so that the cases' condition is index scans rather than a join.
+        hits = {f"word_{i}": _matches(citizen_sql, term) for i, term in enumerate(terms)}
+        found = Q()
+        for name in hits:
+            found |= Q(**{name: True})
+        rows = list(
+            Citizen.objects.alias(**hits)
+            .annotate(**{f"{name}_hit": F(name) for name in hits})
+            .filter(found)
+            .values_list("pk", *(f"{name}_hit" for name in hits))[:MAX_CITIZEN_HITS]
         )
-        hit = RawSQL(  # noqa: S611 - as above
-            f"{case_sql} @@ {tsquery}", [terms], output_field=BooleanField()
-        )
-        return cases.alias(search_hit=hit).filter(Q(search_hit=True) | Q(citizen_id__in=citizens))
+        condition = Q()
+        for i, term in enumerate(terms):
+            cases = cases.alias(**{f"search_{i}": _matches(case_sql, term)})
+            citizens = [row[0] for row in rows if row[i + 1]]
+            condition &= Q(**{f"search_{i}": True}) | Q(citizen_id__in=citizens)
+        return cases.filter(condition)
     condition = Q()
     for word in q.split()[:8]:
         condition &= (

@@ -257,7 +257,7 @@ def test_a_date_that_is_not_a_date_is_an_error_and_shows_the_form(client, desk):
 
 @pytest.mark.parametrize(
     "words",
-    ["Dana Price", "dana.price@example.com", "Crater", "crat", "bus stop", "DANA"],
+    ["Dana Price", "dana.price@example.com", "Crater", "crat", "bus stop", "DANA", "dana crater"],
 )
 def test_search_finds_by_name_email_and_description(client, desk, words):
     client.force_login(desk.leader)
