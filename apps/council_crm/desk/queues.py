@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,10 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.council_crm.models import (
-    CaseStatus,
     Channel,
     Priority,
-    SavedView,
     ServiceRequest,
     StateCategory,
     User,
@@ -41,13 +39,16 @@ from apps.council_crm.selectors.desk_queues import (
     count_text,
     exact_reference_hit,
     filter_options,
+    officer_in_team,
     query_string_clean,
     queue_cases,
     queue_csv_rows,
     queue_page,
     queue_query_parse,
+    saved_view_for,
     saved_views_for,
     status_states,
+    statuses_in_order,
     team_officers,
     transition_blocker,
     view_counts,
@@ -146,16 +147,17 @@ def _queue_context(
     *,
     statuses: StatusStates | None = None,
     visible: ServiceRequestQuerySet | None = None,
+    params: QueryDict | None = None,
 ) -> dict[str, Any]:
     user = request.user
     statuses = statuses or status_states()
     visible = visible if visible is not None else visible_cases(user=user)
-    params = request.GET
+    params = params if params is not None else request.GET
     counts = view_counts(user=user, statuses=statuses, now=now, visible=visible)
     cases = queue_cases(user=user, query=query, statuses=statuses, now=now, visible=visible)
     page = queue_page(
         cases=cases,
-        number=int(params["page"]) if params.get("page", "").isdigit() else 1,
+        number=int(page_number) if (page_number := params.get("page", "")).isdigit() else 1,
         statuses=statuses,
         now=now,
         total=None if query.filtered else counts[query.view],
@@ -265,9 +267,9 @@ def saved_view_create(request: AuthenticatedRequest) -> HttpResponse:
     try:
         saved_view_save(user=user, name=request.POST.get("name", ""), query=query_text)
     except ValidationError as exc:
-        request.GET = saved  # the queue the officer was looking at, with the error beside it
+        # the queue the officer was looking at, with the error beside it
         query = queue_query_parse(user=user, data=saved)
-        context = _queue_context(request, query, timezone.now())
+        context = _queue_context(request, query, timezone.now(), params=saved)
         messages = exc.message_dict.get("name", [])
         context["errors"] = {"saved-view-name": messages}
         context["saved_view_error"] = messages[0] if messages else ""
@@ -280,7 +282,7 @@ def saved_view_create(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def saved_view_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
-    view = get_object_or_404(SavedView, pk=pk, user=user)
+    view = saved_view_for(user=user, pk=pk)
     saved_view_delete(user=user, view=view)
     return redirect("desk:cases")
 
@@ -328,11 +330,10 @@ def bulk_assign(request: AuthenticatedRequest) -> HttpResponse:
         if team is None:
             errors["team"] = [_("Select the team to assign the cases to")]
         if officer_id:
-            members = {pk for t, pk, _n in officers if team and t == team.pk}
-            if not officer_id.isdigit() or int(officer_id) not in members:
+            if team is not None and officer_id.isdigit():
+                assignee = officer_in_team(team=team, pk=int(officer_id))
+            if assignee is None:
                 errors["officer"] = [_("Select an officer of that team, or the team's queue")]
-            else:
-                assignee = User.objects.get(pk=int(officer_id))
         if not reason:
             errors["reason"] = [_("Enter the reason for the reassignment")]
     context: dict[str, Any] = {
@@ -369,7 +370,7 @@ def bulk_status(request: AuthenticatedRequest) -> HttpResponse:
     _references, cases = _selected(request)
     data = request.POST if request.method == "POST" else request.GET
     back = query_string_clean(QueryDict(data.get("back", "")))
-    statuses = list(CaseStatus.objects.order_by("order", "name"))
+    statuses = statuses_in_order()
     errors: dict[str, list[str]] = {}
     if not cases:
         errors["case"] = [_("Select at least one case")]

@@ -29,6 +29,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import CombinedExpression, RawSQL
+from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -653,6 +654,29 @@ def team_officers(*, teams: Iterable[int]) -> list[tuple[int, int, str]]:
 
 def saved_views_for(*, user: User) -> QuerySet[SavedView]:
     return SavedView.objects.filter(user=user).order_by("name")
+
+
+def saved_view_for(*, user: User, pk: int) -> SavedView:
+    """One of the user's own saved views; anyone else's does not exist for them (404)."""
+    view = SavedView.objects.filter(user=user, pk=pk).first()
+    if view is None:
+        raise Http404("No such saved view")
+    return view
+
+
+def officer_in_team(*, team: Team, pk: int) -> User | None:
+    """The active member `pk` of `team`, or None if they are not one."""
+    return (
+        User.objects.filter(pk=pk, is_active=True, staff_profile__memberships__team=team)
+        .distinct()
+        .first()
+    )
+
+
+def statuses_in_order() -> list[CaseStatus]:
+    """Every status, in the council's order (the bulk status change offers them all; which
+    case may take which is `transition_blocker`'s)."""
+    return list(CaseStatus.objects.order_by("order", "name"))
 
 
 def query_string_clean(data: Any) -> str:

@@ -454,6 +454,22 @@ def test_bulk_assign_needs_a_team_and_a_reason(client, desk):
     assert desk.unassigned.assignee is None
 
 
+def test_bulk_assign_to_an_officer_outside_the_team_is_refused(client, desk):
+    client.force_login(desk.leader)
+    data = {
+        "case": [desk.unassigned.reference],
+        "team": desk.north.pk,
+        "officer": desk.other_officer.pk,  # in Highways South only
+        "reason": "Cover",
+        "step": "confirm",
+    }
+    response = client.post("/desk/bulk/assign/", data)
+    assert response.status_code == 400
+    assert "Select an officer of that team" in text(response)
+    desk.unassigned.refresh_from_db()
+    assert desk.unassigned.assignee is None
+
+
 def test_bulk_changes_including_a_case_one_cannot_see_are_404_and_change_nothing(client, desk):
     client.force_login(desk.officer)
     selected = [desk.mine.reference, desk.outside.reference]
