@@ -6,7 +6,13 @@ from datetime import datetime
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -240,8 +246,10 @@ def cases_export(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     now = timezone.now()
     query = queue_query_parse(user=user, data=request.GET)
-    if query.errors:
-        raise Http404
+    if query.errors:  # a hand-edited link: the queue page shows what is wrong
+        return HttpResponseBadRequest(
+            "; ".join(m for messages in query.errors.values() for m in messages)
+        )
     statuses = status_states()
     cases = queue_cases(user=user, query=query, statuses=statuses, now=now)
     access_log_list_record(user=user, via=request.get_full_path(), rows=f"{query.view} queue")
