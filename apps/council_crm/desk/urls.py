@@ -8,6 +8,12 @@ app_name = "desk"
 
 urlpatterns = [
     path("", queues.case_list, name="cases"),
+    path("export.csv", queues.cases_export, name="cases-export"),
+    path("views/", queues.saved_view_create, name="saved-view-create"),
+    path("views/<int:pk>/delete/", queues.saved_view_remove, name="saved-view-delete"),
+    path("bulk/assign/", queues.bulk_assign, name="bulk-assign"),
+    path("bulk/status/", queues.bulk_status, name="bulk-status"),
+    path("bulk/done/", queues.bulk_done, name="bulk-done"),
     path("cases/<str:reference>/", case.case_detail, name="case"),
     path("cases/<str:reference>/notes/", case.case_note, name="case-note"),
     path("cases/<str:reference>/status/", case.case_status, name="case-status"),

@@ -137,7 +137,8 @@ class ServiceRequest(models.Model):
         indexes = [
             models.Index(fields=["status", "-created_at"], name="case_status_created"),
             models.Index(fields=["team", "status"], name="case_team_status"),
-            models.Index(fields=["assignee", "status"], name="case_assignee_status"),
+            # with the team: "assigned to me" in my teams is read from the index alone
+            models.Index(fields=["assignee", "status", "team"], name="case_assignee_status_team"),
             models.Index(fields=["division", "-created_at"], name="case_division_created"),
             models.Index(fields=["category", "-created_at"], name="case_category_created"),
             models.Index(fields=["-created_at"], name="case_created"),
@@ -147,6 +148,14 @@ class ServiceRequest(models.Model):
                 fields=["category", "latitude", "longitude"], name="case_category_location"
             ),
             models.Index(fields=["sla_due_at"], name="case_sla_due"),
+            # the desk's "recently closed" queue and its count, for a team or for everyone
+            models.Index(fields=["resolved_at", "team"], name="case_resolved_team"),
+            # the desk's "unassigned" queue and its count: few rows, read on every queue page
+            models.Index(
+                fields=["team", "status"],
+                name="case_unassigned",
+                condition=Q(assignee__isnull=True),
+            ),
             models.Index(fields=["on_behalf_of"], name="case_on_behalf_of"),
         ]
         constraints = [

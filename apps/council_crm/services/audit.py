@@ -110,3 +110,18 @@ def audit_record(
         data=payload,
         created_at=now or timezone.now(),
     )
+
+
+def access_log_list_record(*, user: User, via: str, rows: str, action: str = "export") -> AccessLog:
+    """One row for a list of cases read out at once (the desk's CSV export of a queue): the
+    record is the list, named by the query that selected it (`via`), not each case."""
+    label = f"{user.get_full_name() or user.username} ({user.username}, {user.get_role_display()})"
+    return AccessLog.objects.create(
+        user=user,
+        user_label=label[:200],
+        object_type="case_list",
+        object_id=rows[:64],
+        citizen_id=None,
+        action=action,
+        via=via[:300],
+    )

@@ -7,6 +7,7 @@ One module per use case; the public names are importable from here:
 - `create`: `case_create`, once per idempotency key
 - `assignment`: the team and officer a case goes to (the engine is `council_crm/routing.py`)
 - `workflow`: reassign, recategorise, change status, update, reopen, follow
+- `bulk`: assign or change the status of many cases from a desk queue
 - `merge`: a duplicate into the case it repeats
 - `desk`: priority, related-case links, pausing and resuming the clock with a reason
 - `concurrency`: a change made from a stale page is refused (`seen`), never an overwrite
@@ -17,6 +18,7 @@ One module per use case; the public names are importable from here:
 
 from __future__ import annotations
 
+from .bulk import BulkOutcome, cases_bulk_assign, cases_bulk_transition
 from .checks import CheckedCase, case_check, case_preview, gazetteer_find
 from .concurrency import case_lock
 from .create import CaseCreated, IdempotencyConflict, case_create, case_for_key
@@ -35,6 +37,7 @@ from .workflow import (
 )
 
 __all__ = [
+    "BulkOutcome",
     "CaseCreated",
     "CaseRequest",
     "CheckedCase",
@@ -56,6 +59,8 @@ __all__ = [
     "case_transition",
     "case_unlink",
     "cases_autoclose",
+    "cases_bulk_assign",
+    "cases_bulk_transition",
     "cases_escalate",
     "gazetteer_find",
     "payload_hash_of",
