@@ -29,7 +29,7 @@ class NavItem:
 
 # (label, URL name, who may use it, URL prefixes that mark it current). The first match wins.
 AREAS = [
-    (_("My work"), "desk:cases", can_use_desk, ("/desk/cases", "/desk/views")),
+    (_("My work"), "desk:cases", can_use_desk, ("/desk/cases", "/desk/views", "/desk/bulk")),
     (_("Team"), "desk:team", can_lead_teams, ("/desk/team",)),
     (_("Log a contact"), "desk:contact", can_see_citizens, ("/desk/contact",)),
     (_("Search"), "desk:search", can_see_citizens, ("/desk/search", "/desk/citizens")),

@@ -14,10 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from apps.council_crm.models import AuditAction, CaseStatus, ServiceRequest, Team, User
+from apps.council_crm.models import CaseStatus, ServiceRequest, Team, User
 from apps.council_crm.permissions import Action, can
 from apps.council_crm.selectors.desk_queues import transition_blocker
-from apps.council_crm.services.audit import audit_record
 
 from .workflow import case_assign, case_transition
 
@@ -65,19 +64,10 @@ def cases_bulk_assign(
         if not can(actor, Action.REASSIGN, case):
             outcomes.append(BulkOutcome(case.reference, False, _("You may not reassign it")))
             continue
-        old = (case.team_id, case.assignee_id)
         try:
+            # case_assign audits and writes the timeline; one savepoint per case
             with transaction.atomic():
-                changed = case_assign(
-                    case=case, team=team, assignee=assignee, actor=actor, reason=reason
-                )
-                audit_record(
-                    actor=actor,
-                    action=AuditAction.CASE_REASSIGNED,
-                    obj=changed,
-                    changes={"team": (old[0], team.pk), "assignee": (old[1], changed.assignee_id)},
-                    data={"bulk": True, "cases": len(cases)},
-                )
+                case_assign(case=case, team=team, assignee=assignee, actor=actor, reason=reason)
         except ValidationError as exc:
             outcomes.append(BulkOutcome(case.reference, False, _first_message(exc)))
         else:
@@ -105,18 +95,11 @@ def cases_bulk_transition(
         if blocker:
             outcomes.append(BulkOutcome(case.reference, False, blocker))
             continue
-        old = case.status_id
         try:
+            # case_transition audits and writes the timeline; one savepoint per case
             with transaction.atomic():
-                changed = case_transition(
+                case_transition(
                     case=case, status=status, actor=actor, public_message=public_message
-                )
-                audit_record(
-                    actor=actor,
-                    action=AuditAction.CASE_STATUS_CHANGED,
-                    obj=changed,
-                    changes={"status": (old, status.pk)},
-                    data={"bulk": True, "cases": len(cases)},
                 )
         except ValidationError as exc:
             outcomes.append(BulkOutcome(case.reference, False, _first_message(exc)))
