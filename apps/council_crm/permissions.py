@@ -144,10 +144,16 @@ def can(user: User | None, action: str, case: ServiceRequest) -> bool:
     return _may_if_visible(user, action, case)
 
 
-def actions_on(user: User | None, case: ServiceRequest) -> frozenset[Action]:
+def actions_on(
+    user: User | None, case: ServiceRequest, *, visible: bool = False
+) -> frozenset[Action]:
     """Everything this user may do to this case: `can` for every action, seeing it asked once
-    (the desk's case page offers all its actions on one page)."""
-    if not _active(user) or not cases_visible_to(user=user).filter(pk=case.pk).exists():
+    (the desk's case page offers all its actions on one page). `visible=True` says the caller
+    read the case through `cases_visible_to(user=user)` for this request, so seeing it is known.
+    """
+    if not _active(user):
+        return frozenset()
+    if not visible and not cases_visible_to(user=user).filter(pk=case.pk).exists():
         return frozenset()
     assert user is not None  # noqa: S101
     return frozenset(a for a in Action if _may_if_visible(user, a, case))

@@ -14,7 +14,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.council_crm import sla
+from apps.council_crm import config_cache, sla
+from apps.council_crm.config_cache import cached
 from apps.council_crm.duplicates import bounding_box, distance_m
 from apps.council_crm.geo import boundary_svg_path
 from apps.council_crm.models import (
@@ -38,6 +39,7 @@ from apps.council_crm.models import (
     TeamMembership,
     User,
 )
+from apps.council_crm.models.cases import ServiceRequestQuerySet
 from apps.council_crm.permissions import Action, actions_on, cases_visible_to
 
 REPEAT_REPORTER_CASES = 3  # this many cases or more in the last 12 months
@@ -174,49 +176,141 @@ class CasePage:
         return [(t, self.officers.get(t.pk, [])) for t in self.teams]
 
 
-def desk_case_for(*, user: User, reference: str) -> ServiceRequest:
+@dataclass(frozen=True)
+class DeskConfig:
+    """The configuration the case page names (categories, statuses, teams and their officers,
+    divisions and their councillors, response templates): read together and kept in the process
+    like the rest of the configuration (`config_cache`), so that a case is read in one short
+    query and the page's cost does not grow with its joins."""
+
+    categories: dict[int, ServiceCategory]
+    questions: dict[int, list[CategoryQuestion]]
+    statuses: dict[int, CaseStatus]
+    allowed_next: dict[int, list[int]]  # status id -> the ids it may change to
+    category_statuses: dict[int, set[int]]  # category id -> its statuses (none: all)
+    teams: dict[int, Team]
+    officers: dict[int, list[User]]
+    divisions: dict[int, Division]
+    councillors: dict[int, list[Councillor]]
+    templates: list[ResponseTemplate]
+
+
+def _desk_config_load() -> DeskConfig:
+    allowed: dict[int, list[int]] = {}
+    for from_id, to_id in CaseStatus.allowed_next.through.objects.values_list(
+        "from_casestatus_id", "to_casestatus_id"
+    ):
+        allowed.setdefault(from_id, []).append(to_id)
+    limited: dict[int, set[int]] = {}
+    for category_id, status_id in ServiceCategory.statuses.through.objects.values_list(
+        "servicecategory_id", "casestatus_id"
+    ):
+        limited.setdefault(category_id, set()).add(status_id)
+    questions: dict[int, list[CategoryQuestion]] = {}
+    for q in CategoryQuestion.objects.order_by("category_id", "order", "id"):
+        questions.setdefault(q.category_id, []).append(q)
+    councillors: dict[int, list[Councillor]] = {}
+    through = Councillor.divisions.through.objects.select_related("councillor__user").order_by(
+        "councillor__user__last_name", "councillor__user__first_name"
+    )
+    for link in through:
+        councillors.setdefault(link.division_id, []).append(link.councillor)
+    teams = {t.pk: t for t in Team.objects.order_by("name")}
+    return DeskConfig(
+        categories={c.pk: c for c in ServiceCategory.objects.all()},
+        questions=questions,
+        statuses={s.pk: s for s in CaseStatus.objects.order_by("order", "name")},
+        allowed_next=allowed,
+        category_statuses=limited,
+        teams=teams,
+        officers=officers_by_team(list(teams.values())),
+        divisions={d.pk: d for d in Division.objects.all()},
+        councillors=councillors,
+        templates=list(ResponseTemplate.objects.filter(active=True).order_by("order", "name")),
+    )
+
+
+def desk_config() -> DeskConfig:
+    return cached("desk_case_config", _desk_config_load)
+
+
+def _config_naming(
+    case: ServiceRequest, config: DeskConfig, *, division: bool = True
+) -> DeskConfig:
+    """The configuration, read again if it is older than something this case refers to (a team
+    or category added since this process last read it)."""
+    known = (
+        case.category_id in config.categories
+        and case.status_id in config.statuses
+        and (case.team_id is None or case.team_id in config.teams)
+        and (not division or case.division_id is None or case.division_id in config.divisions)
+    )
+    if known:
+        return config
+    config_cache.clear()
+    return desk_config()
+
+
+def _named(case: ServiceRequest, config: DeskConfig) -> ServiceRequest:
+    """Give a case read without joins its category, status, team and division."""
+    config = _config_naming(case, config)
+    case.category = config.categories[case.category_id]
+    case.status = config.statuses[case.status_id]
+    if case.team_id is not None:
+        case.team = config.teams[case.team_id]
+    if case.division_id is not None:
+        case.division = config.divisions[case.division_id]
+    return case
+
+
+def desk_case_for(
+    *,
+    user: User,
+    reference: str,
+    visible: ServiceRequestQuerySet | None = None,
+    config: DeskConfig | None = None,
+) -> ServiceRequest:
     """The case with what its page shows of it in one query; 404 if the user may not see it."""
+    if visible is None:
+        visible = cases_visible_to(user=user, resolve_teams=True)
     case = (
-        cases_visible_to(user=user)
-        .select_related(
-            "category",
-            "status",
-            "division",
-            "team",
-            "assignee",
-            "citizen",
-            "duplicate_of__category",
-            "duplicate_of__team",
-            "duplicate_of__status",
-            "on_behalf_of__user",
-        )
+        visible.select_related("assignee", "citizen", "on_behalf_of__user")
         .filter(reference=reference)
         .first()
     )
     if case is None:
         raise Http404("No such case")
-    return case
+    return _named(case, config or desk_config())
 
 
-def _visible(user: User) -> Exists:
-    return Exists(cases_visible_to(user=user).filter(pk=OuterRef("pk")))
+def _visible(visible: ServiceRequestQuerySet, ref: str = "pk") -> Exists:
+    return Exists(visible.filter(pk=OuterRef(ref)))
 
 
-def _other(case: ServiceRequest, visible: bool) -> OtherCase:
-    category: ServiceCategory = case.category
+def _other(case: ServiceRequest, seen: bool, config: DeskConfig | None = None) -> OtherCase:
+    # rows read with only(_OTHER_FIELDS): their division is not asked for
+    config = _config_naming(case, config or desk_config(), division=False)
+    category = config.categories[case.category_id]
+    status = config.statuses[case.status_id]
+    team = config.teams[case.team_id] if case.team_id is not None else None
     return OtherCase(
-        reference=case.reference if visible else None,
-        category=category.name if visible or not category.is_sensitive else None,
-        team=case.team.name if case.team else _("no team"),
-        status=case.status.name,
-        state=case.status.state,
+        reference=case.reference if seen else None,
+        category=category.name if seen or not category.is_sensitive else None,
+        team=team.name if team else _("no team"),
+        status=status.name,
+        state=status.state,
         created=case.created_at,
     )
 
 
-def _others(rows: QuerySet[ServiceRequest], user: User) -> list[OtherCase]:
-    rows = rows.select_related("category", "team", "status").annotate(seen_by=_visible(user))
-    return [_other(c, bool(getattr(c, "seen_by", False))) for c in rows[:LIST_LIMIT]]
+_OTHER_FIELDS = ("reference", "category_id", "status_id", "team_id", "created_at")
+
+
+def _others(
+    rows: QuerySet[ServiceRequest], visible: ServiceRequestQuerySet, config: DeskConfig
+) -> list[OtherCase]:
+    rows = rows.only(*_OTHER_FIELDS).annotate(seen_by=_visible(visible))
+    return [_other(c, bool(getattr(c, "seen_by", False)), config) for c in rows[:LIST_LIMIT]]
 
 
 def answer_text(question: CategoryQuestion | None, value: Any) -> str:
@@ -229,10 +323,10 @@ def answer_text(question: CategoryQuestion | None, value: Any) -> str:
     return str(value)
 
 
-def answers_for(case: ServiceRequest) -> list[Answer]:
+def answers_for(case: ServiceRequest, config: DeskConfig | None = None) -> list[Answer]:
     """The resident's answers under their questions' labels, in the category's order; answers to
     questions no longer asked are kept, under their code."""
-    questions = list(CategoryQuestion.objects.filter(category_id=case.category_id))
+    questions = (config or desk_config()).questions.get(case.category_id, [])
     answers = dict(case.answers or {})
     out = [
         Answer(q.label, answer_text(q, answers.pop(q.code))) for q in questions if q.code in answers
@@ -396,22 +490,22 @@ def timeline_items(case: ServiceRequest) -> list[TimelineItem]:
     return items
 
 
-def next_statuses_for(case: ServiceRequest) -> list[CaseStatus]:
+def next_statuses_for(case: ServiceRequest, config: DeskConfig | None = None) -> list[CaseStatus]:
     """The statuses the workflow allows this case to move to (as `case_transition` checks)."""
-    limited = ServiceCategory.statuses.through.objects.filter(servicecategory_id=case.category_id)
-    return list(
-        CaseStatus.objects.filter(allowed_previous=case.status_id)
-        .filter(~Exists(limited) | Q(pk__in=limited.values("casestatus_id")))
-        .order_by("order", "name")
-    )
+    config = config or desk_config()
+    allowed = set(config.allowed_next.get(case.status_id, []))
+    limited = config.category_statuses.get(case.category_id)
+    if limited:
+        allowed &= limited
+    return [s for pk, s in config.statuses.items() if pk in allowed]
 
 
-def templates_for(case: ServiceRequest) -> list[ResponseTemplate]:
-    return list(
-        ResponseTemplate.objects.filter(active=True)
-        .filter(Q(category__isnull=True) | Q(category_id=case.category_id))
-        .order_by("order", "name")
-    )
+def templates_for(case: ServiceRequest, config: DeskConfig | None = None) -> list[ResponseTemplate]:
+    return [
+        t
+        for t in (config or desk_config()).templates
+        if t.category_id is None or t.category_id == case.category_id
+    ]
 
 
 class _KeepUnknown(dict[str, str]):
@@ -450,7 +544,7 @@ def template_for(*, case: ServiceRequest, template_id: str) -> ResponseTemplate 
 
 
 def _citizen_panel(
-    case: ServiceRequest, user: User, now: datetime
+    case: ServiceRequest, visible: ServiceRequestQuerySet, config: DeskConfig, now: datetime
 ) -> tuple[list[Consent], list[OtherCase], list[Contact], int]:
     # an anonymous case has no citizen: 0 matches nothing, and the page's queries stay the same
     citizen_id = case.citizen_id or 0
@@ -461,8 +555,8 @@ def _citizen_panel(
     )
     rows = (
         ServiceRequest.objects.filter(citizen_id=citizen_id)
-        .select_related("category", "team", "status")
-        .annotate(seen_by=_visible(user))
+        .only(*_OTHER_FIELDS)
+        .annotate(seen_by=_visible(visible))
         .order_by("-created_at", "-id")[:LIST_LIMIT]
     )
     cases = []
@@ -471,19 +565,17 @@ def _citizen_panel(
     for c in rows:
         this_year += c.created_at >= year_ago
         if c.pk != case.pk:
-            cases.append(_other(c, bool(getattr(c, "seen_by", False))))
+            cases.append(_other(c, bool(getattr(c, "seen_by", False)), config))
     interactions = (
         Interaction.objects.filter(citizen_id=citizen_id)
-        .select_related("staff", "case__category", "case__team", "case__status")
-        .annotate(
-            case_seen=Exists(cases_visible_to(user=user).filter(pk=OuterRef("case_id"))),
-        )
+        .select_related("staff", "case")
+        .annotate(case_seen=_visible(visible, "case_id"))
         .order_by("-created_at", "-id")[:LIST_LIMIT]
     )
     contacts = []
     for i in interactions:
         seen = bool(getattr(i, "case_seen", False))
-        about = _other(i.case, seen) if i.case is not None else None
+        about = _other(i.case, seen, config) if i.case is not None else None
         contacts.append(
             Contact(
                 when=i.created_at,
@@ -512,34 +604,29 @@ def officers_by_team(teams: list[Team]) -> dict[int, list[User]]:
 def case_page_for(*, user: User, reference: str, now: datetime | None = None) -> CasePage:
     """Everything the desk's case page shows; 404 if the user may not see the case."""
     now = now or timezone.now()
-    case = desk_case_for(user=user, reference=reference)
-    allowed = actions_on(user, case)
+    # the user's team ids are read once; every "may they see it" below reuses them
+    visible = cases_visible_to(user=user, resolve_teams=True)
+    config = desk_config()
+    case = desk_case_for(user=user, reference=reference, visible=visible, config=config)
+    config = _config_naming(case, config)
+    allowed = actions_on(user, case, visible=True)
     if Action.VIEW not in allowed:
         raise Http404("No such case")
-    councillors = list(
-        Councillor.objects.filter(divisions=case.division_id)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name")
-    )
-    duplicates = _others(case.duplicates.order_by("-created_at", "-id"), user)
-    merged_into = None
-    if case.duplicate_of is not None:
-        merged_into = _other(
-            case.duplicate_of,
-            cases_visible_to(user=user).filter(pk=case.duplicate_of.pk).exists(),
-        )
-    linked = _others(case.linked_cases.order_by("-created_at", "-id"), user)
-    consents, citizen_cases, contacts, this_year = _citizen_panel(case, user, now)
-    teams = list(Team.objects.filter(active=True).order_by("name"))
+    duplicates = _others(case.duplicates.order_by("-created_at", "-id"), visible, config)
+    # the case it was merged into, if any: a query either way, so the count stays fixed
+    merged = _others(ServiceRequest.objects.filter(pk=case.duplicate_of_id or 0), visible, config)
+    linked = _others(case.linked_cases.order_by("-created_at", "-id"), visible, config)
+    consents, citizen_cases, contacts, this_year = _citizen_panel(case, visible, config, now)
+    teams = [t for t in config.teams.values() if t.active]
     return CasePage(
         case=case,
         allowed=allowed,
-        answers=answers_for(case),
-        councillors=councillors,
+        answers=answers_for(case, config),
+        councillors=config.councillors.get(case.division_id or 0, []),
         sla=sla_badge(case, now=now),
         map=map_for(case),
         duplicates=duplicates,
-        merged_into=merged_into,
+        merged_into=merged[0] if merged else None,
         linked=linked,
         citizen=case.citizen,
         consents=consents,
@@ -549,10 +636,10 @@ def case_page_for(*, user: User, reference: str, now: datetime | None = None) ->
         cases_this_year=this_year,
         timeline=timeline_items(case),
         attachments=list(case.attachments.order_by("created_at", "id")),
-        next_statuses=next_statuses_for(case),
-        templates=templates_for(case),
+        next_statuses=next_statuses_for(case, config),
+        templates=templates_for(case, config),
         teams=teams,
-        officers=officers_by_team(teams),
+        officers=config.officers,
     )
 
 
