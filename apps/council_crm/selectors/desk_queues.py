@@ -56,6 +56,9 @@ from apps.council_crm.permissions import SEE_ALL_ROLES, cases_visible_to
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
+# Up to this many cases to search, the words are matched on the rows themselves (about 7 µs a
+# row on the reference machine) rather than through the full-text index (`_search`).
+FEW_TO_SCAN = 2000
 DUE_SOON = timedelta(hours=48)
 RECENTLY_CLOSED = timedelta(days=30)
 MAX_CITIZEN_HITS = 500
@@ -321,14 +324,21 @@ def _matches(sql: str, term: str) -> RawSQL:
     )
 
 
-def _search(cases: ServiceRequestQuerySet, q: str) -> ServiceRequestQuerySet:
+def _search(cases: ServiceRequestQuerySet, q: str, *, few: bool = False) -> ServiceRequestQuerySet:
     """Every word must match, in the case or in its citizen (a name and a street, say), on
-    both databases alike."""
+    both databases alike.
+
+    `few`: the cases being searched are few (a team's open cases, say, a thousand or so). A
+    common word ("pothole") is in a hundred thousand cases, and the full-text index would list
+    them all to intersect them with those few: the words are then matched on the few rows
+    themselves, through an expression the index does not hold."""
     if connection.vendor == "postgresql":
         terms = prefix_terms(q)
         if not terms:
             return cases.none()
         case_sql = CASE_SEARCH_SQL.format(t=ServiceRequest._meta.db_table)
+        if few:
+            case_sql = f"({case_sql} || ''::tsvector)"
         citizen_sql = CITIZEN_SEARCH_SQL.format(t=Citizen._meta.db_table)
         # The citizens first, in one small query through their own index (which words each
         # matches), so that the cases' condition is index scans rather than a join.
@@ -439,13 +449,14 @@ def queue_cases(
     if query.consent:
         cases = cases.filter(_consented())
     if query.q:
-        cases = _search(cases, query.q)
+        # how many there are to search, up to FEW_TO_SCAN: one small query on the indexes
+        cases = _search(cases, query.q, few=capped_count(cases, cap=FEW_TO_SCAN) <= FEW_TO_SCAN)
     return cases.order_by(*_order(query.sort))
 
 
-def capped_count(cases: QuerySet[Any]) -> int:
-    """How many, up to `COUNT_CAP` + 1: COUNT over a LIMITed subquery stops early."""
-    return cases.order_by().values("pk")[: COUNT_CAP + 1].count()
+def capped_count(cases: QuerySet[Any], *, cap: int = COUNT_CAP) -> int:
+    """How many, up to `cap` + 1: COUNT over a LIMITed subquery stops early."""
+    return cases.order_by().values("pk")[: cap + 1].count()
 
 
 def count_text(n: int) -> str:
@@ -551,8 +562,17 @@ def queue_page(
     total: int | None = None,
 ) -> QueuePage:
     """The page's rows (one query, the columns the table shows) and the list's capped count
-    (`total` when the caller has it already: an unfiltered view's count is its tab's)."""
-    total = capped_count(cases) if total is None else total
+    (`total` when the caller has it already: an unfiltered view's count is its tab's).
+
+    Without `total`, the matching ids are read (up to the cap) instead of counted; when they
+    are all of them, the page is read by those ids, so that a search's words are matched once
+    per page, not twice."""
+    source = cases
+    if total is None:
+        ids = list(cases.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+        total = len(ids)
+        if total <= COUNT_CAP:
+            source = ServiceRequest.objects.filter(pk__in=ids).order_by(*cases.query.order_by)
     capped = total > COUNT_CAP
     total = min(total, COUNT_CAP)
     last = max(1, -(-total // PAGE_SIZE))
@@ -560,7 +580,7 @@ def queue_page(
         number = min(number, last)
     number = max(1, number)
     offset = (number - 1) * PAGE_SIZE
-    rows = list(_rows(cases)[offset : offset + PAGE_SIZE + 1])
+    rows = list(_rows(source)[offset : offset + PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     return QueuePage(
