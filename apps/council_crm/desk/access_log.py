@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET
 
+from apps.council_crm.params import id_param
 from apps.council_crm.permissions import AuthenticatedRequest, area_required, can_read_access_log
 from apps.council_crm.selectors.audit import access_log_search
 
@@ -21,7 +22,7 @@ def access_log(request: AuthenticatedRequest) -> HttpResponse:
         user=user,
         who=request.GET.get("who", "").strip(),
         record=request.GET.get("record", "").strip(),
-        citizen_id=int(citizen) if citizen.isdigit() else None,
+        citizen_id=id_param(citizen),
         date_from=parse_date(request.GET.get("from", "") or ""),
         date_to=parse_date(request.GET.get("to", "") or ""),
     )

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.council_crm.models import Priority, ServiceRequest, User
+from apps.council_crm.models import Priority, ServiceRequest, StateCategory, User
 from apps.council_crm.permissions import (
     Action,
     AuthenticatedRequest,
@@ -53,13 +53,16 @@ from apps.council_crm.services.cases import (
 PAGE = "council_crm/desk/case_detail.html"
 
 
-def _seen(request: AuthenticatedRequest) -> datetime | None:
-    """The case's `updated_at` as the officer's page showed it (None: no check)."""
+def _seen(request: AuthenticatedRequest) -> datetime:
+    """The case's `updated_at` as the officer's page showed it. Every desk form carries it: a
+    post without it (or with it mangled) is refused rather than written unchecked."""
     raw = request.POST.get("seen", "")
     try:
-        return datetime.fromisoformat(raw) if raw else None
+        return datetime.fromisoformat(raw)
     except ValueError:
-        return None
+        raise ValidationError(
+            {"seen": [_("This form is out of date: open the case again and repeat the change")]}
+        ) from None
 
 
 def _errors(form: str, exc: ValidationError) -> dict[str, list[str]]:
@@ -130,7 +133,7 @@ def _act(
         raise Http404
     try:
         done = do(case, user, _seen(request))
-    except ValidationError as exc:
+    except ValidationError as exc:  # the seen check, or the service's
         return _page(request, reference, form=form, errors=_errors(form, exc), status=400)
     messages.success(request, done)
     return redirect("desk:case", reference=case.reference)
@@ -165,6 +168,9 @@ def case_status(request: AuthenticatedRequest, reference: str) -> HttpResponse:
         status = status_for(_text(request, "status"))
         if status is None:
             raise ValidationError({"status": [_("Choose the new status")]})
+        if StateCategory.PAUSED in (status.state, case.status.state):
+            # the clock pauses and restarts with a reason, on its own form
+            raise ValidationError({"status": [_("Pause or restart the clock with its own form")]})
         case_transition(
             case=case,
             status=status,

@@ -34,7 +34,13 @@ from apps.council_crm.models import (
     ServiceCategory,
     ServiceRequest,
 )
-from apps.council_crm.permissions import AuthenticatedRequest, area_required, can_see_citizens
+from apps.council_crm.permissions import (
+    Action,
+    AuthenticatedRequest,
+    area_required,
+    can,
+    can_see_citizens,
+)
 from apps.council_crm.selectors import portal as catalogue
 from apps.council_crm.selectors.citizens import (
     CitizenMatch,
@@ -379,6 +385,9 @@ def _add(request: AuthenticatedRequest, journey: Journey) -> HttpResponse:
             case = next((c for c in cases if c.reference == chosen), None)
         if case is None and not errors:
             errors["case"] = [_("Select the case, or enter its reference")]
+        if case is not None and not can(user, Action.ADD_NOTE, case):
+            # seeing a case (the DPO sees them all) is not leave to write on its timeline
+            errors["case"] = [_("You cannot add to %(ref)s") % {"ref": case.reference}]
         if not summary:
             errors["summary"] = [_("Enter a summary of the contact")]
         if not errors:

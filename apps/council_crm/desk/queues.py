@@ -28,6 +28,7 @@ from apps.council_crm.models import (
     User,
 )
 from apps.council_crm.models.cases import ServiceRequestQuerySet
+from apps.council_crm.params import id_param
 from apps.council_crm.permissions import (
     AuthenticatedRequest,
     area_required,
@@ -163,7 +164,7 @@ def _queue_context(
     cases = queue_cases(user=user, query=query, statuses=statuses, now=now, visible=visible)
     page = queue_page(
         cases=cases,
-        number=int(page_number) if (page_number := params.get("page", "")).isdigit() else 1,
+        number=id_param(params.get("page", "")) or 1,
         statuses=statuses,
         now=now,
         total=None if query.filtered else counts[query.view],
@@ -252,7 +253,12 @@ def cases_export(request: AuthenticatedRequest) -> HttpResponse:
         )
     statuses = status_states()
     cases = queue_cases(user=user, query=query, statuses=statuses, now=now)
-    access_log_list_record(user=user, via=request.get_full_path(), rows=f"{query.view} queue")
+    # the filters say what was exported; the search words may name a resident: left out
+    filters = request.GET.copy()
+    searched = bool(filters.pop("q", None))
+    via = f"{request.path}?{filters.urlencode()}" if filters else request.path
+    rows = f"{query.view} queue" + (", searched" if searched else "")
+    access_log_list_record(user=user, via=via, rows=rows)
     response = StreamingHttpResponse(
         queue_csv_rows(cases=cases, statuses=statuses, now=now),
         content_type="text/csv; charset=utf-8",
@@ -338,7 +344,7 @@ def bulk_assign(request: AuthenticatedRequest) -> HttpResponse:
         if team is None:
             errors["team"] = [_("Select the team to assign the cases to")]
         if officer_id:
-            if team is not None and officer_id.isdigit():
+            if team is not None and id_param(officer_id) is not None:
                 assignee = officer_in_team(team=team, pk=int(officer_id))
             if assignee is None:
                 errors["officer"] = [_("Select an officer of that team, or the team's queue")]

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from apps.council_crm.params import id_param
 from apps.council_crm.permissions import AuthenticatedRequest, area_required, can_lead_teams
 from apps.council_crm.selectors.desk_team import Workload, team_overview
 
@@ -57,7 +58,7 @@ def team_overview_page(request: AuthenticatedRequest) -> HttpResponse:
     chosen = request.GET.get("team", "")
     overview = team_overview(
         user=request.user,
-        team_id=int(chosen) if chosen.isdigit() else None,
+        team_id=id_param(chosen),
         page=request.GET.get("page"),
     )
     summary = [

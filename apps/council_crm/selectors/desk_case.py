@@ -40,7 +40,8 @@ from apps.council_crm.models import (
     User,
 )
 from apps.council_crm.models.cases import ServiceRequestQuerySet
-from apps.council_crm.permissions import Action, actions_on, cases_visible_to
+from apps.council_crm.params import id_param
+from apps.council_crm.permissions import Action, actions_on, can_see_citizens, cases_visible_to
 
 REPEAT_REPORTER_CASES = 3  # this many cases or more in the last 12 months
 LIST_LIMIT = 50  # the citizen's cases and contacts, duplicates and links shown on the page
@@ -119,6 +120,7 @@ class CasePage:
     merged_into: OtherCase | None
     linked: list[OtherCase]
     citizen: Citizen | None
+    citizen_hidden: bool
     consents: list[Consent]
     citizen_cases: list[OtherCase]
     contacts: list[Contact]
@@ -534,7 +536,7 @@ def template_fill(template: ResponseTemplate, *, case: ServiceRequest, officer: 
 
 def template_for(*, case: ServiceRequest, template_id: str) -> ResponseTemplate | None:
     """An active template offered on this case, or None."""
-    if not template_id.isdigit():
+    if id_param(template_id) is None:
         return None
     return (
         ResponseTemplate.objects.filter(active=True, pk=int(template_id))
@@ -551,6 +553,7 @@ def _citizen_panel(
     consents = list(
         Consent.objects.filter(citizen_id=citizen_id)
         .select_related("councillor__user", "case")
+        .annotate(case_seen=_visible(visible, "case_id"))
         .order_by("-granted_at")[:LIST_LIMIT]
     )
     rows = (
@@ -616,7 +619,12 @@ def case_page_for(*, user: User, reference: str, now: datetime | None = None) ->
     # the case it was merged into, if any: a query either way, so the count stays fixed
     merged = _others(ServiceRequest.objects.filter(pk=case.duplicate_of_id or 0), visible, config)
     linked = _others(case.linked_cases.order_by("-created_at", "-id"), visible, config)
-    consents, citizen_cases, contacts, this_year = _citizen_panel(case, visible, config, now)
+    # the resident's record is for those who may see citizens (ADR 0017): not the superuser
+    # nor the service administrator, who see every case for configuration's sake
+    citizen_shown = can_see_citizens(user)
+    consents, citizen_cases, contacts, this_year = (
+        _citizen_panel(case, visible, config, now) if citizen_shown else ([], [], [], 0)
+    )
     teams = [t for t in config.teams.values() if t.active]
     return CasePage(
         case=case,
@@ -628,7 +636,8 @@ def case_page_for(*, user: User, reference: str, now: datetime | None = None) ->
         duplicates=duplicates,
         merged_into=merged[0] if merged else None,
         linked=linked,
-        citizen=case.citizen,
+        citizen=case.citizen if citizen_shown else None,
+        citizen_hidden=not citizen_shown,
         consents=consents,
         citizen_cases=citizen_cases,
         contacts=contacts,
@@ -699,10 +708,11 @@ def other_case_for(*, user: User, reference: str) -> ServiceRequest | None:
 
 def status_for(status_id: str) -> CaseStatus | None:
     """A status named by a posted id (the service checks the workflow allows it)."""
-    return CaseStatus.objects.filter(pk=int(status_id)).first() if status_id.isdigit() else None
+    pk = id_param(status_id)
+    return CaseStatus.objects.filter(pk=pk).first() if pk else None
 
 
 def team_and_officer(team_id: str, officer_id: str) -> tuple[Team | None, User | None]:
-    team = Team.objects.filter(pk=int(team_id)).first() if team_id.isdigit() else None
-    officer = User.objects.filter(pk=int(officer_id)).first() if officer_id.isdigit() else None
+    team = Team.objects.filter(pk=pk).first() if (pk := id_param(team_id)) else None
+    officer = User.objects.filter(pk=pk).first() if (pk := id_param(officer_id)) else None
     return team, officer

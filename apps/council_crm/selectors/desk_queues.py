@@ -52,7 +52,8 @@ from apps.council_crm.models import (
     User,
 )
 from apps.council_crm.models.cases import ServiceRequestQuerySet
-from apps.council_crm.permissions import SEE_ALL_ROLES, cases_visible_to
+from apps.council_crm.params import id_param
+from apps.council_crm.permissions import SEE_ALL_ROLES, can_see_citizens, cases_visible_to
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -181,7 +182,7 @@ class QueueQuery:
 
 
 def _ids(values: Iterable[str]) -> list[int]:
-    return [int(v) for v in values if v.isdigit()]
+    return [pk for v in values if (pk := id_param(v)) is not None]
 
 
 def _date(data: Mapping[str, Any], name: str, errors: dict[str, list[str]]) -> date | None:
@@ -213,10 +214,10 @@ def queue_query_parse(*, user: User, data: Any) -> QueueQuery:
         sort=sort,
         states=[s for s in data.getlist("status") if s in StateCategory.values],
         categories=_ids(data.getlist("category")),
-        team=int(data["team"]) if data.get("team", "").isdigit() else None,
-        officer=int(officer_raw) if officer_raw.isdigit() else None,
+        team=id_param(data.get("team", "")),
+        officer=id_param(officer_raw),
         unassigned=officer_raw == "none",
-        division=int(data["division"]) if data.get("division", "").isdigit() else None,
+        division=id_param(data.get("division", "")),
         channel=data.get("channel", "") if data.get("channel") in Channel.values else "",
         priority=data.get("priority", "") if data.get("priority") in Priority.values else "",
         received_from=_date(data, "received_from", errors),
@@ -314,7 +315,8 @@ def _day_start(day: date) -> datetime:
 def prefix_terms(q: str) -> list[str]:
     """Each word as a `to_tsquery` term, a quoted prefix ('pot':*). Only word characters and
     those of an email address or phone number are kept, so no input reads as an operator."""
-    words = [re.sub(r"[^\w@.+-]", "", word) for word in q.split()[:8]]
+    # split as PostgreSQL's parser splits ("O'Brien" is two words, o and brien)
+    words = re.findall(r"[\w@.+-]+", q)[:8]
     return [f"'{word}':*" for word in words if re.search(r"\w", word)]
 
 
@@ -324,14 +326,19 @@ def _matches(sql: str, term: str) -> RawSQL:
     )
 
 
-def _search(cases: ServiceRequestQuerySet, q: str, *, few: bool = False) -> ServiceRequestQuerySet:
+def _search(
+    cases: ServiceRequestQuerySet, q: str, *, few: bool = False, people: bool = True
+) -> ServiceRequestQuerySet:
     """Every word must match, in the case or in its citizen (a name and a street, say), on
     both databases alike.
 
     `few`: the cases being searched are few (a team's open cases, say, a thousand or so). A
     common word ("pothole") is in a hundred thousand cases, and the full-text index would list
     them all to intersect them with those few: the words are then matched on the few rows
-    themselves, through an expression the index does not hold."""
+    themselves, through an expression the index does not hold.
+
+    `people=False` (the configuration roles, who may not see citizens: ADR 0017) searches the
+    case alone, not its resident's name or contact details."""
     if connection.vendor == "postgresql":
         terms = prefix_terms(q)
         if not terms:
@@ -343,6 +350,11 @@ def _search(cases: ServiceRequestQuerySet, q: str, *, few: bool = False) -> Serv
         # The citizens first, in one small query through their own index (which words each
         # matches), so that the cases' condition is index scans rather than a join.
         hits = {f"word_{i}": _matches(citizen_sql, term) for i, term in enumerate(terms)}
+        if not people:
+            for i, term in enumerate(terms):
+                cases = cases.alias(**{f"search_{i}": _matches(case_sql, term)})
+                cases = cases.filter(**{f"search_{i}": True})
+            return cases
         found = Q()
         for name in hits:
             found |= Q(**{name: True})
@@ -360,10 +372,16 @@ def _search(cases: ServiceRequestQuerySet, q: str, *, few: bool = False) -> Serv
         return cases.filter(condition)
     condition = Q()
     for word in q.split()[:8]:
-        condition &= (
+        in_case = (
             Q(reference__icontains=word)
             | Q(description__icontains=word)
             | Q(address__icontains=word)
+        )
+        if not people:
+            condition &= in_case
+            continue
+        condition &= (
+            in_case
             | Q(citizen__first_name__icontains=word)
             | Q(citizen__last_name__icontains=word)
             | Q(citizen__email__icontains=word)
@@ -450,7 +468,12 @@ def queue_cases(
         cases = cases.filter(_consented())
     if query.q:
         # how many there are to search, up to FEW_TO_SCAN: one small query on the indexes
-        cases = _search(cases, query.q, few=capped_count(cases, cap=FEW_TO_SCAN) <= FEW_TO_SCAN)
+        cases = _search(
+            cases,
+            query.q,
+            few=capped_count(cases, cap=FEW_TO_SCAN) <= FEW_TO_SCAN,
+            people=can_see_citizens(user),
+        )
     return cases.order_by(*_order(query.sort))
 
 
@@ -576,8 +599,8 @@ def queue_page(
     capped = total > COUNT_CAP
     total = min(total, COUNT_CAP)
     last = max(1, -(-total // PAGE_SIZE))
-    if not capped:
-        number = min(number, last)
+    # past the count cap the pages go on only as far as the cap's last page and one more
+    number = min(number, last if not capped else COUNT_CAP // PAGE_SIZE + 1)
     number = max(1, number)
     offset = (number - 1) * PAGE_SIZE
     rows = list(_rows(source)[offset : offset + PAGE_SIZE + 1])
@@ -724,6 +747,8 @@ def transition_blocker(case: ServiceRequest, status: CaseStatus) -> str:
             "old": case.status.name,
             "new": status.name,
         }
+    if StateCategory.PAUSED in (status.state, case.status.state):
+        return _("Its clock is paused or restarted on the case, with a reason")
     return ""
 
 
