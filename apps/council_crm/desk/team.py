@@ -47,7 +47,7 @@ def _cells(load: Workload, team: int, officer: str | None) -> list[Cell]:
     return [
         Cell(load.open, _queue(team, officer, None), _("open")),
         Cell(load.overdue, _queue(team, officer, "overdue"), _("overdue")),
-        Cell(load.due_this_week, _queue(team, officer, "due_soon"), _("due this week")),
+        Cell(load.due_this_week, _queue(team, officer, "due_week"), _("due this week")),
         Cell(load.paused, _queue(team, officer, "paused"), _("paused")),
     ]
 

@@ -54,6 +54,7 @@ from apps.council_crm.models import (
 from apps.council_crm.models.cases import ServiceRequestQuerySet
 from apps.council_crm.params import id_param
 from apps.council_crm.permissions import SEE_ALL_ROLES, can_see_citizens, cases_visible_to
+from apps.council_crm.selectors.desk_team import week_end
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -93,6 +94,7 @@ SLA_STATES = [
     ("due_soon", gettext_lazy("Due soon")),
     ("overdue", gettext_lazy("Overdue")),
     ("paused", gettext_lazy("Paused")),
+    ("due_week", gettext_lazy("Due this week, not yet overdue")),
 ]
 
 # The parameters a queue's URL may carry (a saved view keeps these, nothing else).
@@ -294,6 +296,8 @@ def _sla_filter(sla: str, *, statuses: StatusStates, now: datetime) -> Q:
         return running & Q(sla_due_at__lt=now)
     if sla == "due_soon":
         return running & Q(sla_due_at__gte=now, sla_due_at__lt=now + DUE_SOON)
+    if sla == "due_week":  # as the team page counts it
+        return running & Q(sla_due_at__gte=now, sla_due_at__lt=week_end(now))
     return running & (Q(sla_due_at__gte=now + DUE_SOON) | Q(sla_due_at__isnull=True))
 
 

@@ -4,12 +4,17 @@ typed ids and page numbers never answer 500, and seeing a case is not leave to w
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from apps.council_crm import models as m
 from apps.council_crm.selectors import desk_queues
 from tests.factories.cases import report_pothole, resident
+
+HOUR = timedelta(hours=1)
 
 
 def _client(user: m.User) -> Client:
@@ -103,3 +108,22 @@ def test_seeing_every_case_is_not_leave_to_add_a_contact_to_one(world):
     assert refused.status_code == 400
     assert f"You cannot add to {world.case.reference}" in refused.content.decode()
     assert not m.Interaction.objects.exists()
+
+
+def test_due_this_week_on_the_team_page_opens_the_same_cases_in_the_queue(world):
+    now = timezone.now()
+    soon, later, late = (
+        report_pothole(division="FE01", contact=resident(email=f"w{i}@example.com")).case
+        for i in range(3)
+    )
+    for case, due in ((soon, timedelta(minutes=5)), (later, timedelta(days=8)), (late, -HOUR)):
+        m.ServiceRequest.objects.filter(pk=case.pk).update(
+            team=world.case.team, sla_due_at=now + due
+        )
+    leader = _client(world.users["leader_in"])
+    team = leader.get("/desk/team/").content.decode()
+    assert "sla=due_week" in team
+    queue = leader.get("/desk/", {"view": "teams", "sla": "due_week"}).content.decode()
+    assert soon.reference in queue
+    assert later.reference not in queue
+    assert late.reference not in queue
