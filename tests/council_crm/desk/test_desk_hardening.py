@@ -127,3 +127,18 @@ def test_due_this_week_on_the_team_page_opens_the_same_cases_in_the_queue(world)
     assert soon.reference in queue
     assert later.reference not in queue
     assert late.reference not in queue
+
+
+def test_a_case_is_not_assigned_to_someone_who_can_no_longer_sign_in(world):
+    case = world.case
+    leaver = world.users["officer_in"]
+    leaver.is_active = False
+    leaver.save()
+    response = _client(world.users["leader_in"]).post(
+        f"/desk/cases/{case.reference}/assign/",
+        {"team": case.team_id, "assignee": leaver.pk, "reason": "Cover", "seen": _seen(case)},
+    )
+    assert response.status_code == 400
+    assert "can no longer sign in" in response.content.decode()
+    case.refresh_from_db()
+    assert case.assignee != leaver

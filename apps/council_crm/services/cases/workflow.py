@@ -65,6 +65,10 @@ def case_assign(
         raise ValidationError(
             {"assignee": [_("%(name)s is not in %(team)s") % {"name": assignee, "team": team}]}
         )
+    if assignee is not None and not assignee.is_active:
+        raise ValidationError(
+            {"assignee": [_("%(name)s can no longer sign in") % {"name": assignee}]}
+        )
     if not team.active:
         raise ValidationError({"team": [_("%(team)s is not active") % {"team": team}]})
     old_team, old_assignee = case.team_id, case.assignee_id
