@@ -96,22 +96,30 @@ def case_link(
             {"reference": [_("%(ref)s is already linked") % {"ref": other.reference}]}
         )
     case.linked_cases.add(other)
+    _link_recorded(case, other, actor=actor, added=True)
+    return case
+
+
+def _link_recorded(
+    case: ServiceRequest, other: ServiceRequest, *, actor: User, added: bool
+) -> None:
+    """A link made or undone: both cases' timelines move on, and one audit row."""
     for one, two in ((case, other), (other, case)):
         one.save(update_fields=["updated_at"])
         CaseEvent.objects.create(
             case=one,
             kind=CaseEvent.Kind.LINKED,
             actor=actor,
-            message=_("Linked to %(ref)s") % {"ref": two.reference},
-            data={"linked": two.reference, "added": True},
+            message=(_("Linked to %(ref)s") if added else _("No longer linked to %(ref)s"))
+            % {"ref": two.reference},
+            data={"linked": two.reference, "added": added},
         )
     audit_record(
         actor=actor,
         action=AuditAction.CASE_LINKED,
         obj=case,
-        data={"linked": other.pk, "added": True},
+        data={"linked": other.pk, "added": added},
     )
-    return case
 
 
 @transaction.atomic
@@ -129,21 +137,7 @@ def case_unlink(
             {"reference": [_("%(ref)s is not linked to this case") % {"ref": other.reference}]}
         )
     case.linked_cases.remove(other)
-    for one, two in ((case, other), (other, case)):
-        one.save(update_fields=["updated_at"])
-        CaseEvent.objects.create(
-            case=one,
-            kind=CaseEvent.Kind.LINKED,
-            actor=actor,
-            message=_("No longer linked to %(ref)s") % {"ref": two.reference},
-            data={"linked": two.reference, "added": False},
-        )
-    audit_record(
-        actor=actor,
-        action=AuditAction.CASE_LINKED,
-        obj=case,
-        data={"linked": other.pk, "added": False},
-    )
+    _link_recorded(case, other, actor=actor, added=False)
     return case
 
 
