@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -177,6 +177,18 @@ class CasePage:
     def officer_choices(self) -> list[tuple[Team, list[User]]]:
         return [(t, self.officers.get(t.pk, [])) for t in self.teams]
 
+    @property
+    def team_options(self) -> list[tuple[int, str]]:
+        return [(t.pk, t.name) for t in self.teams]
+
+    @property
+    def officer_groups(self) -> list[tuple[str, list[tuple[int, str]]]]:
+        """The reassignment list: each team's officers (`templatetags/select_options`)."""
+        return [
+            (team.name, [(o.pk, o.get_full_name() or o.username) for o in officers])
+            for team, officers in self.officer_choices
+        ]
+
 
 @dataclass(frozen=True)
 class DeskConfig:
@@ -308,11 +320,29 @@ def _other(case: ServiceRequest, seen: bool, config: DeskConfig | None = None) -
 _OTHER_FIELDS = ("reference", "category_id", "status_id", "team_id", "created_at")
 
 
-def _others(
-    rows: QuerySet[ServiceRequest], visible: ServiceRequestQuerySet, config: DeskConfig
-) -> list[OtherCase]:
-    rows = rows.only(*_OTHER_FIELDS).annotate(seen_by=_visible(visible))
-    return [_other(c, bool(getattr(c, "seen_by", False)), config) for c in rows[:LIST_LIMIT]]
+def _related(
+    case: ServiceRequest, visible: ServiceRequestQuerySet, config: DeskConfig
+) -> tuple[list[OtherCase], list[OtherCase], list[OtherCase]]:
+    """The duplicates merged into this case and the case it was merged into (one query: both
+    conditions are on an index), then the cases linked to it; newest first."""
+
+    def other(row: ServiceRequest) -> OtherCase:
+        return _other(row, bool(getattr(row, "seen_by", False)), config)
+
+    family = (
+        ServiceRequest.objects.filter(Q(duplicate_of_id=case.pk) | Q(pk=case.duplicate_of_id or 0))
+        .only(*_OTHER_FIELDS, "duplicate_of_id")
+        .annotate(seen_by=_visible(visible))
+        .order_by("-created_at", "-id")[: LIST_LIMIT + 1]
+    )
+    duplicates = [other(r) for r in family if r.duplicate_of_id == case.pk][:LIST_LIMIT]
+    merged = [other(r) for r in family if r.pk == case.duplicate_of_id]
+    linked_rows = (
+        case.linked_cases.only(*_OTHER_FIELDS)
+        .annotate(seen_by=_visible(visible))
+        .order_by("-created_at", "-id")[:LIST_LIMIT]
+    )
+    return duplicates, merged, [other(r) for r in linked_rows]
 
 
 def answer_text(question: CategoryQuestion | None, value: Any) -> str:
@@ -615,10 +645,7 @@ def case_page_for(*, user: User, reference: str, now: datetime | None = None) ->
     allowed = actions_on(user, case, visible=True)
     if Action.VIEW not in allowed:
         raise Http404("No such case")
-    duplicates = _others(case.duplicates.order_by("-created_at", "-id"), visible, config)
-    # the case it was merged into, if any: a query either way, so the count stays fixed
-    merged = _others(ServiceRequest.objects.filter(pk=case.duplicate_of_id or 0), visible, config)
-    linked = _others(case.linked_cases.order_by("-created_at", "-id"), visible, config)
+    duplicates, merged, linked = _related(case, visible, config)
     # the resident's record is for those who may see citizens (ADR 0017): not the superuser
     # nor the service administrator, who see every case for configuration's sake
     citizen_shown = can_see_citizens(user)
