@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.council_crm.models import Priority, ServiceRequest, StateCategory, User
+from apps.council_crm.models import Priority, ServiceRequest, User
 from apps.council_crm.permissions import (
     Action,
     AuthenticatedRequest,
@@ -27,6 +27,7 @@ from apps.council_crm.permissions import (
 )
 from apps.council_crm.selectors.desk_case import (
     case_page_for,
+    clock_moves,
     desk_case_for,
     merge_candidates,
     other_case_for,
@@ -168,7 +169,7 @@ def case_status(request: AuthenticatedRequest, reference: str) -> HttpResponse:
         status = status_for(_text(request, "status"))
         if status is None:
             raise ValidationError({"status": [_("Choose the new status")]})
-        if StateCategory.PAUSED in (status.state, case.status.state):
+        if clock_moves(case, status):
             # the clock pauses and restarts with a reason, on its own form
             raise ValidationError({"status": [_("Pause or restart the clock with its own form")]})
         case_transition(

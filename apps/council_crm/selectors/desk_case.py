@@ -151,7 +151,13 @@ class CasePage:
 
     @property
     def change_statuses(self) -> list[CaseStatus]:
-        return self._of(StateCategory.NEW, StateCategory.OPEN, StateCategory.CLOSED)
+        """What the status form offers: not a pause nor a restart of the clock (their own form
+        asks the reason), nor a resolution (closing asks what was done)."""
+        return [
+            s
+            for s in self._of(StateCategory.NEW, StateCategory.OPEN, StateCategory.CLOSED)
+            if not clock_moves(self.case, s)
+        ]
 
     @property
     def pause_statuses(self) -> list[CaseStatus]:
@@ -241,6 +247,17 @@ def _desk_config_load() -> DeskConfig:
         divisions={d.pk: d for d in Division.objects.all()},
         councillors=councillors,
         templates=list(ResponseTemplate.objects.filter(active=True).order_by("order", "name")),
+    )
+
+
+def clock_moves(case: ServiceRequest, status: CaseStatus) -> bool:
+    """Would this change pause the case's clock or restart it? Those go through the clock's own
+    form, with a reason; from a paused case straight to resolved or closed is not a restart."""
+    if status.state == StateCategory.PAUSED:
+        return case.status.state != StateCategory.PAUSED
+    return case.status.state == StateCategory.PAUSED and status.state in (
+        StateCategory.NEW,
+        StateCategory.OPEN,
     )
 
 

@@ -54,6 +54,7 @@ from apps.council_crm.models import (
 from apps.council_crm.models.cases import ServiceRequestQuerySet
 from apps.council_crm.params import id_param
 from apps.council_crm.permissions import SEE_ALL_ROLES, can_see_citizens, cases_visible_to
+from apps.council_crm.selectors.desk_case import clock_moves
 from apps.council_crm.selectors.desk_team import week_end
 
 PAGE_SIZE = 50
@@ -751,7 +752,7 @@ def transition_blocker(case: ServiceRequest, status: CaseStatus) -> str:
             "old": case.status.name,
             "new": status.name,
         }
-    if StateCategory.PAUSED in (status.state, case.status.state):
+    if clock_moves(case, status):
         return _("Its clock is paused or restarted on the case, with a reason")
     return ""
 

@@ -142,3 +142,36 @@ def test_a_case_is_not_assigned_to_someone_who_can_no_longer_sign_in(world):
     assert "can no longer sign in" in response.content.decode()
     case.refresh_from_db()
     assert case.assignee != leaver
+
+
+def test_a_paused_case_is_closed_without_restarting_its_clock_first(world):
+    case = world.case
+    paused = m.CaseStatus.objects.filter(state=m.StateCategory.PAUSED).first()
+    resolved = m.CaseStatus.objects.filter(state=m.StateCategory.RESOLVED).first()
+    opened = m.CaseStatus.objects.filter(state=m.StateCategory.OPEN).first()
+    paused.allowed_next.add(resolved, opened)
+    m.ServiceRequest.objects.filter(pk=case.pk).update(status=paused, sla_paused_at=timezone.now())
+    officer = _client(world.users["officer_in"])
+    page = officer.get(f"/desk/cases/{case.reference}/").content.decode()
+    # the status form's list, if it offers any: restarting the clock is the clock form's
+    listed = (
+        page.split('id="status-status"')[1].split("</select>")[0] if "status-status" in page else ""
+    )
+    assert f'value="{opened.pk}"' not in listed
+    assert "Restart the clock" in page or 'id="act-clock"' in page
+    restart = officer.post(
+        f"/desk/cases/{case.reference}/status/", {"status": opened.pk, "seen": _seen(case)}
+    )
+    assert restart.status_code == 400
+    closed = officer.post(
+        f"/desk/cases/{case.reference}/status/",
+        {
+            "form": "close",
+            "status": resolved.pk,
+            "public_message": "Cleared on Tuesday",
+            "seen": _seen(case),
+        },
+    )
+    assert closed.status_code == 302
+    case.refresh_from_db()
+    assert case.status == resolved
