@@ -10,7 +10,6 @@ the key is also the idempotency key of what it writes, so a double click logs on
 from __future__ import annotations
 
 import re
-import secrets
 from datetime import date
 from typing import Any
 
@@ -25,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from apps.council_crm.contacts import ContactDetails
+from apps.council_crm.journeys import SessionJourney
 from apps.council_crm.models import (
     CategoryQuestion,
     Channel,
@@ -64,7 +64,6 @@ from apps.council_crm.services.interactions import interaction_log
 
 SESSION_KEY = "desk_contacts"
 MAX_JOURNEYS = 10
-JOURNEY_ID = re.compile(r"^[A-Za-z0-9_-]{16,40}$")
 CHANNEL_LABELS = {Channel.POST: gettext_lazy("Letter")}
 STEPS = {
     "channel": gettext_lazy("How did they get in touch?"),
@@ -100,32 +99,17 @@ CHECK_STEP = {
 }
 
 
-class Journey:
+class Journey(SessionJourney):
     """One contact's state in the session, under its own random key."""
 
-    def __init__(self, request: AuthenticatedRequest, journey_id: str) -> None:
-        self.request = request
-        self.id = journey_id
-        journeys = request.session.get(SESSION_KEY, {})
-        if not JOURNEY_ID.match(journey_id) or journey_id not in journeys:
-            raise Http404("No such contact")
-        self.data: dict[str, Any] = journeys[journey_id]
+    request: AuthenticatedRequest  # the desk's views are for signed-in staff only
+    session_key = SESSION_KEY
+    max_journeys = MAX_JOURNEYS
+    not_found = "No such contact"
 
     @classmethod
     def start(cls, request: AuthenticatedRequest, *, citizen: Citizen | None) -> Journey:
-        journeys = request.session.get(SESSION_KEY, {})
-        while len(journeys) >= MAX_JOURNEYS:  # the oldest first: dicts keep insertion order
-            journeys.pop(next(iter(journeys)))
-        journey_id = secrets.token_urlsafe(16)
-        journeys[journey_id] = {"citizen": citizen.pk if citizen else None}
-        request.session[SESSION_KEY] = journeys
-        return cls(request, journey_id)
-
-    def save(self) -> None:
-        journeys = self.request.session.get(SESSION_KEY, {})
-        journeys[self.id] = self.data
-        self.request.session[SESSION_KEY] = journeys
-        self.request.session.modified = True
+        return cls.begin(request, {"citizen": citizen.pk if citizen else None})
 
     def url(self, step: str) -> str:
         return reverse("desk:contact-step", args=[self.id, step])

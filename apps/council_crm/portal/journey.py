@@ -6,21 +6,19 @@ reports in two tabs do not mix. The id is also the report's idempotency key (ADR
 
 from __future__ import annotations
 
-import re
-import secrets
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
+from apps.council_crm.journeys import SessionJourney
 from apps.council_crm.models import GazetteerEntry, ServiceCategory
 from apps.council_crm.selectors import portal as selectors
 from apps.council_crm.services.intake import report_key, uploads_discard
 
 SESSION_KEY = "portal_reports"
 MAX_JOURNEYS = 10
-JOURNEY_ID = re.compile(r"^[A-Za-z0-9_-]{16,40}$")
 STEPS = [
     "where",
     "group",
@@ -46,33 +44,19 @@ TITLES = {
 }
 
 
-class Journey:
-    def __init__(self, request: HttpRequest, journey_id: str) -> None:
-        self.request = request
-        self.id = journey_id
-        journeys = request.session.get(SESSION_KEY, {})
-        if not JOURNEY_ID.match(journey_id) or journey_id not in journeys:
-            raise Http404("No such report")
-        self.data: dict[str, Any] = journeys[journey_id]
+class Journey(SessionJourney):
+    session_key = SESSION_KEY
+    max_journeys = MAX_JOURNEYS
+    not_found = "No such report"
 
     @classmethod
     def start(cls, request: HttpRequest) -> Journey:
-        journeys = request.session.get(SESSION_KEY, {})
-        while len(journeys) >= MAX_JOURNEYS:  # the oldest first: dicts keep insertion order
-            old = next(iter(journeys))
-            data = journeys.pop(old)
-            if data.get("photos") and not _sent(old, data):
-                uploads_discard(old, data["photos"])  # a sent report's photos are its own
-        journey_id = secrets.token_urlsafe(16)
-        journeys[journey_id] = {}
-        request.session[SESSION_KEY] = journeys
-        return cls(request, journey_id)
+        return cls.begin(request, {})
 
-    def save(self) -> None:
-        journeys = self.request.session.get(SESSION_KEY, {})
-        journeys[self.id] = self.data
-        self.request.session[SESSION_KEY] = journeys
-        self.request.session.modified = True
+    @classmethod
+    def evicted(cls, journey_id: str, data: dict[str, Any]) -> None:
+        if data.get("photos") and not _sent(journey_id, data):
+            uploads_discard(journey_id, data["photos"])  # a sent report's photos are its own
 
     def url(self, step: str, *, change: bool = False) -> str:
         url = reverse("portal:report-step", args=[self.id, step])
