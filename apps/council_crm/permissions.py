@@ -7,7 +7,9 @@ not exist for them (views answer 404, never 403).
 Councillors: a case is visible in full only if they raised it (themselves, or a support officer
 on their behalf) or an active "share with my councillor" consent covers it (that case or all the
 citizen's cases; naming that councillor, or any councillor of the case's division). Other cases
-in their divisions are available only as anonymised summaries (selectors.cases).
+in their divisions are available only as anonymised summaries (selectors.cases). A support
+officer sees what the councillors they support see, only while the delegation is active: the
+cases they raised themselves on a councillor's behalf too (raising one gives no lasting right).
 
 Areas: each interface asks one `can_use_*` rule whether the user may be there at all, through
 `area_required(rule)` on its views: signed out goes to sign in, signed in without the area is a
@@ -94,11 +96,30 @@ def _consent() -> QuerySet[Consent]:
     ).filter(Q(scope=Consent.Scope.ALL_CASES) | Q(case_id=OuterRef("pk")))
 
 
+def _raised_filter(user: User, ids: list[int]) -> Q:
+    """Casework raised for the councillors this user acts for now. A councillor's own cases are
+    theirs whoever raised them; a support officer's `raised_by` counts only through the active
+    delegation's councillor (`on_behalf_of`), never by itself: the delegation ending (or not
+    having started) closes the cases they raised, as it closes the rest (ADR 0007)."""
+    raised = Q(on_behalf_of_id__in=ids)
+    if user.role == Role.COUNCILLOR:
+        raised |= Q(raised_by=user)
+    return raised
+
+
+def _raised(user: User, case: ServiceRequest) -> bool:
+    """`_raised_filter` for one case already in hand."""
+    ids = {c.pk for c in acting_for(user)}
+    return case.on_behalf_of_id in ids or (
+        user.role == Role.COUNCILLOR and case.raised_by_id == user.pk
+    )
+
+
 def _member_filter(user: User) -> Q:
     councillors = acting_for(user)
     ids = [c.pk for c in councillors]
     divisions = sorted({d for c in councillors for d in c.divisions.values_list("pk", flat=True)})
-    raised = Q(raised_by=user) | Q(on_behalf_of_id__in=ids)
+    raised = _raised_filter(user, ids)
     named = Exists(_consent().filter(councillor_id__in=ids))
     any_of_division = Q(division_id__in=divisions) & Exists(
         _consent().filter(councillor__isnull=True)
@@ -172,11 +193,8 @@ def _may_if_visible(user: User, action: Action, case: ServiceRequest) -> bool:
             return role != Role.CASE_OFFICER
         return True
     if role in MEMBER_ROLES:
-        raised = case.raised_by_id == user.pk or case.on_behalf_of_id in {
-            c.pk for c in acting_for(user)
-        }
         if action == Action.ADD_NOTE:
-            return raised
+            return _raised(user, case)
         return action == Action.EXPORT
     if role == Role.RESIDENT:
         return action == Action.EXPORT
