@@ -23,20 +23,34 @@ SITE_DIR: Path = CRM_SITE.data_dir
 DEBUG = env_bool("CRM_DEBUG")
 
 
-def _secret_key() -> str:
-    """From the environment; else a key generated once and kept beside the site's data."""
+def _secret_key() -> tuple[str, str]:
+    """The key and where it came from: the environment (CRM_SECRET_KEY), a file outside the
+    repository (CRM_SECRET_KEY_FILE, e.g. a mounted secret), else a key generated once beside
+    the site's data for the demo and the tests (`check --deploy` warns about that one)."""
     if key := os.environ.get("CRM_SECRET_KEY"):
-        return key
+        return key, "environment"
+    if name := os.environ.get("CRM_SECRET_KEY_FILE"):
+        path = Path(name).resolve()
+        if path.is_relative_to(BASE_DIR.resolve()):
+            raise ImproperlyConfigured(
+                f"CRM_SECRET_KEY_FILE ({path}) is inside the repository: keep secrets outside it"
+            )
+        try:
+            return path.read_text().strip(), "file"
+        except OSError as exc:
+            raise ImproperlyConfigured(f"CRM_SECRET_KEY_FILE cannot be read: {exc}") from exc
     if env_bool("CRM_REQUIRE_SECRET_KEY"):
-        raise ImproperlyConfigured("CRM_SECRET_KEY must be set in this environment")
+        raise ImproperlyConfigured(
+            "CRM_SECRET_KEY or CRM_SECRET_KEY_FILE must be set in this environment"
+        )
     path = SITE_DIR / ".secret_key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
-    return path.read_text().strip()
+    return path.read_text().strip(), "generated"
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY, CRM_SECRET_KEY_SOURCE = _secret_key()
 ALLOWED_HOSTS = [
     h for h in os.environ.get("CRM_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
 ]
@@ -279,7 +293,9 @@ if CRM_HTTPS:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("CRM_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CRM_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("CRM_HSTS_PRELOAD", False)
+    # A council's domain belongs on the browsers' HSTS preload list (hstspreload.org) once
+    # every subdomain serves HTTPS; CRM_HSTS_PRELOAD=0 until then.
+    SECURE_HSTS_PRELOAD = env_bool("CRM_HSTS_PRELOAD", True)
 
 # Content Security Policy (django-csp 4): scripts and styles only from this site's static
 # files; no inline script, style attribute or <style> block in any template (a test greps
