@@ -23,20 +23,34 @@ SITE_DIR: Path = CRM_SITE.data_dir
 DEBUG = env_bool("CRM_DEBUG")
 
 
-def _secret_key() -> str:
-    """From the environment; else a key generated once and kept beside the site's data."""
+def _secret_key() -> tuple[str, str]:
+    """The key and where it came from: the environment (CRM_SECRET_KEY), a file outside the
+    repository (CRM_SECRET_KEY_FILE, e.g. a mounted secret), else a key generated once beside
+    the site's data for the demo and the tests (`check --deploy` warns about that one)."""
     if key := os.environ.get("CRM_SECRET_KEY"):
-        return key
+        return key, "environment"
+    if name := os.environ.get("CRM_SECRET_KEY_FILE"):
+        path = Path(name).resolve()
+        if path.is_relative_to(BASE_DIR.resolve()):
+            raise ImproperlyConfigured(
+                f"CRM_SECRET_KEY_FILE ({path}) is inside the repository: keep secrets outside it"
+            )
+        try:
+            return path.read_text().strip(), "file"
+        except OSError as exc:
+            raise ImproperlyConfigured(f"CRM_SECRET_KEY_FILE cannot be read: {exc}") from exc
     if env_bool("CRM_REQUIRE_SECRET_KEY"):
-        raise ImproperlyConfigured("CRM_SECRET_KEY must be set in this environment")
+        raise ImproperlyConfigured(
+            "CRM_SECRET_KEY or CRM_SECRET_KEY_FILE must be set in this environment"
+        )
     path = SITE_DIR / ".secret_key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
-    return path.read_text().strip()
+    return path.read_text().strip(), "generated"
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY, CRM_SECRET_KEY_SOURCE = _secret_key()
 ALLOWED_HOSTS = [
     h for h in os.environ.get("CRM_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
 ]
@@ -154,11 +168,6 @@ DEFAULT_FROM_EMAIL = CRM_SITE.mail_sender
 SERVER_EMAIL = CRM_SITE.mail_sender
 
 SESSION_ENGINE = "apps.council_crm.sessions"  # Django's database sessions, read faster
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG and env_bool("CRM_HTTPS", True)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
 
 # The cache counts rate limits (sign-in, sign-up, password reset, tracking look-ups), so it is
 # shared by every process: a table in the database (`manage.py createcachetable`, run by
@@ -209,7 +218,6 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SESSION_COOKIE_SECURE else "http"
 ACCOUNT_RATE_LIMITS = {
     # failed sign-ins: 10 a minute from one address, 5 in 5 minutes for one account
     "login_failed": "10/m/ip,5/300s/key",
@@ -248,3 +256,103 @@ CRM_CONFIG_CACHE_SECONDS = int(os.environ.get("CRM_CONFIG_CACHE_SECONDS", "30"))
 # The worker gives way to the web server while the CPU is contended, for at most this many
 # seconds before each report it logs (ADR 0014); 0 never gives way.
 CRM_WORKER_GIVE_WAY_SECONDS = float(os.environ.get("CRM_WORKER_GIVE_WAY", "5"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Security headers, cookies and production checks (issue 15 points 3 and 4, ADR 0021).
+# One block so that it merges cleanly with the MFA and admin settings above.
+# ---------------------------------------------------------------------------------------------
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+# Served over HTTPS unless this is a loopback development server (CRM_DEBUG=1, `make run`) or
+# CRM_HTTPS=0 says so (a private test host behind no TLS).
+CRM_HTTPS = not DEBUG and env_bool("CRM_HTTPS", True)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = CRM_HTTPS
+SESSION_COOKIE_SAMESITE = "Lax"  # Lax: a link from an email to a case must arrive signed in
+CSRF_COOKIE_SECURE = CRM_HTTPS
+CSRF_COOKIE_HTTPONLY = True  # the forms carry the token; no script reads the cookie
+CSRF_COOKIE_SAMESITE = "Strict"
+LANGUAGE_COOKIE_SECURE = CRM_HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if CRM_HTTPS else "http"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if CRM_HTTPS:
+    # In production TLS usually ends at a proxy in front (nginx, a load balancer): it redirects
+    # plain HTTP and sets X-Forwarded-Proto, which Django trusts only when told to (a client
+    # could send the header itself when nothing in front overwrites it). CRM_SSL_REDIRECT=1
+    # makes Django redirect too (the production check in tests/council_crm/test_deploy.py sets
+    # both); health probes stay on plain HTTP inside.
+    if env_bool("CRM_TRUST_X_FORWARDED_PROTO"):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("CRM_SSL_REDIRECT")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("CRM_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CRM_HSTS_INCLUDE_SUBDOMAINS", True)
+    # A council's domain belongs on the browsers' HSTS preload list (hstspreload.org) once
+    # every subdomain serves HTTPS; CRM_HSTS_PRELOAD=0 until then.
+    SECURE_HSTS_PRELOAD = env_bool("CRM_HSTS_PRELOAD", True)
+
+# Content Security Policy (django-csp 4): scripts and styles only from this site's static
+# files; no inline script, style attribute or <style> block in any template (a test greps
+# them). A script that must be inline carries {{ request.csp_nonce }}. Leaflet positions its
+# layers through element.style (CSSOM), which a CSP does not restrict. Map tiles, when the
+# site has a tile server, come from its origin.
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(2, "apps.council_crm.middleware.PermissionsPolicyMiddleware")
+
+
+def _origin(url: str) -> list[str]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "a"))
+    if not parts.scheme or not parts.netloc:
+        return []
+    host = parts.netloc.replace("a.", "*.", 1) if "{s}" in url else parts.netloc
+    return [f"{parts.scheme}://{host}"]
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *_origin(CRM_SITE.tile_url)],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+        "frame-src": [NONE],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": CRM_HTTPS,
+    },
+}
+# Browser features the site never uses, turned off; geolocation only on the report journey,
+# for "Use my location" (apps/council_crm/middleware.py).
+CRM_PERMISSIONS_POLICY = {
+    "accelerometer": "()",
+    "camera": "()",
+    "geolocation": "()",
+    "gyroscope": "()",
+    "magnetometer": "()",
+    "microphone": "()",
+    "payment": "()",
+    "usb": "()",
+}
+CRM_GEOLOCATION_PATHS = ("/report/",)
+
+# DEBUG shows settings and stack traces to whoever causes an error: never on a host other than
+# this machine.
+_LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]", "testserver"}
+if DEBUG and any(h not in _LOOPBACK for h in ALLOWED_HOSTS):
+    raise ImproperlyConfigured(
+        "CRM_DEBUG is on with CRM_ALLOWED_HOSTS beyond this machine "
+        f"({', '.join(h for h in ALLOWED_HOSTS if h not in _LOOPBACK)}): turn CRM_DEBUG off"
+    )

@@ -12,6 +12,8 @@ class CouncilCrmConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the deployment checks
+
         _cache_history_manager_classes()
 
 

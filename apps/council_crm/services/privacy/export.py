@@ -68,7 +68,7 @@ summary.html
     A readable page with your details, your cases and their timelines (updates shown to
     you and internal notes by staff, labelled), your contacts with us, your consents and
     their history, messages we sent you, surveys and who looked at your record.
-    Open it in any web browser.
+    Open it in any web browser (summary.css beside it is how it looks).
 
 data/
     Every record we hold that is linked to you, one pair of files per kind of record:
@@ -153,6 +153,8 @@ def citizen_export(*, citizen: Citizen, actor: User | None) -> bytes:
                 },
             ),
         )
+        # Its stylesheet beside it, not inline: no template holds a <style> block (ADR 0021).
+        archive.writestr("summary.css", render_to_string("council_crm/privacy/summary.css"))
         archive.writestr("README.txt", _readme(counts, missing, now))
     audit_record(
         actor=actor,
