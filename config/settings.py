@@ -219,13 +219,62 @@ ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_RATE_LIMITS = {
-    # failed sign-ins: 10 a minute from one address, 5 in 5 minutes for one account
+    # failed sign-ins: 10 a minute from one address, 5 in 5 minutes for one account (a wrong
+    # second-factor code counts against the account too: allauth.mfa uses "login_failed")
     "login_failed": "10/m/ip,5/300s/key",
     "login": "30/m/ip",
     "signup": "10/m/ip",
     "reset_password": "10/m/ip,3/m/key",
+    "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/180s/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
 }
+
+# --- Sign-in security: MFA and sessions (issue 15; docs/adr/0020-*) ---------------------------
+# One block for the second factor, session lifetimes and signing out everywhere; the security
+# headers are elsewhere in this file.
+#
+# allauth.mfa at /account/2fa/: an authenticator app (TOTP, with recovery codes) and security
+# keys or passkeys (WebAuthn). `apps.council_crm.security.MfaRequiredMiddleware` sends anyone who
+# can see other people's personal data (every role but the resident; is_staff; superusers) to
+# set one up before anything else, unless the site turns it off ([security] require_mfa = false,
+# the demo sites only). Residents may add one from their account page.
+INSTALLED_APPS += ["allauth.mfa"]
+MFA_ADAPTER = "apps.council_crm.portal.mfa_adapter.MfaAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True  # "Sign in with a passkey" on the sign-in page
+MFA_TOTP_ISSUER = CRM_SITE.name  # the name the authenticator app shows
+MFA_TOTP_TOLERANCE = 1  # one 30-second step either side, for a phone's clock drift
+MFA_RECOVERY_CODE_COUNT = 10
+# allauth counts MFA sign-in failures under "login_failed" (ACCOUNT_RATE_LIMITS, per account);
+# a passkey sign-in, which has no account to count against, is limited per address.
+MFA_RATE_LIMITS = {"webauthn_login": "10/m/ip"}
+# WebAuthn needs a secure origin; the demo runs on http://127.0.0.1, which browsers treat as one.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+CRM_REQUIRE_MFA = CRM_SITE.require_mfa
+
+# The same answer whether an account exists or not (sign-in, reset, sign-up).
+ACCOUNT_PREVENT_ENUMERATION = True
+# Changing the password signs the account out everywhere, this browser included (Django's
+# session hash ends the other sessions; allauth ends this one). A second-factor change ends
+# every other session (MfaAdapter -> services.accounts.sessions_end_others).
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+# Django rotates the session key at every sign-in (cycle_key), so a session id planted before
+# signing in is worthless afterwards (tests/council_crm/test_security.py).
+
+# Staff sessions (everyone MFA is required for) end after [security] staff_idle_minutes
+# without a request and staff_session_hours after signing in, whatever the activity
+# (`StaffSessionMiddleware`); residents keep Django's session (two weeks, closing the browser
+# does not end it).
+CRM_STAFF_IDLE_SECONDS = CRM_SITE.staff_idle_minutes * 60
+CRM_STAFF_SESSION_SECONDS = CRM_SITE.staff_session_hours * 3600
+MIDDLEWARE += [
+    "apps.council_crm.security.StaffSessionMiddleware",
+    "apps.council_crm.security.MfaRequiredMiddleware",
+]
+# --- end of sign-in security ------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

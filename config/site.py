@@ -52,6 +52,12 @@ class SiteConfig:
     privacy_contact: str = ""
     accessibility_statement: str = ""
     accessibility_contact: str = ""
+    # [security]: a second factor for everyone who can see other people's personal data (off
+    # only on demo sites, whose accounts share a published password); staff sessions end after
+    # this many idle minutes and, whatever the activity, this many hours after signing in.
+    require_mfa: bool = True
+    staff_idle_minutes: int = 30
+    staff_session_hours: int = 10
     directory: Path = field(default=SITES_DIR)
 
     @property
@@ -107,6 +113,16 @@ def load_site(slug: str, sites_dir: Path = SITES_DIR) -> SiteConfig:
     if threshold < 0:
         raise SiteConfigError(f"{path}: [privacy] small_number_threshold must be 0 or more")
 
+    security = data.get("security", {})
+    require_mfa = security.get("require_mfa", True)
+    if not isinstance(require_mfa, bool):
+        raise SiteConfigError(f"{path}: [security] require_mfa must be true or false")
+    idle, hours = security.get("staff_idle_minutes", 30), security.get("staff_session_hours", 10)
+    if not isinstance(idle, int) or not 1 <= idle <= 24 * 60:
+        raise SiteConfigError(f"{path}: [security] staff_idle_minutes must be 1 to 1440")
+    if not isinstance(hours, int) or not 1 <= hours <= 24 * 7:
+        raise SiteConfigError(f"{path}: [security] staff_session_hours must be 1 to 168")
+
     return SiteConfig(
         slug=slug,
         name=str(_require(council, "name", path, "council")),
@@ -136,5 +152,8 @@ def load_site(slug: str, sites_dir: Path = SITES_DIR) -> SiteConfig:
         privacy_contact=str(pages.get("privacy_contact", "")),
         accessibility_statement=str(pages.get("accessibility_statement", "")).strip(),
         accessibility_contact=str(pages.get("accessibility_contact", "")),
+        require_mfa=require_mfa,
+        staff_idle_minutes=idle,
+        staff_session_hours=hours,
         directory=sites_dir / slug,
     )

@@ -1,9 +1,14 @@
 """URL wiring: each interface keeps its prefix from DESIGN.md."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from apps.council_crm.portal import views as portal_views
+
+# The admin signs in through allauth's sign-in page (password, then the second factor), never
+# through Django's own form, which would skip the second factor (docs/adr/0020-*).
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("healthz", portal_views.healthz, name="healthz"),

@@ -308,6 +308,15 @@ NOT_PERSONAL: dict[str, str] = {
         "Opaque sign-in sessions keyed by user id; an erased account's sessions stop working "
         "(inactive, password changed) and expire."
     ),
+    "council_crm.SignInSession": (
+        "Which session keys a user signed in with (no address, no browser): like the sessions "
+        "themselves; an erased account signs in no more and its sessions end."
+    ),
+    "mfa.Authenticator": (
+        "A user's second factors (authenticator app secret, recovery codes, security keys' "
+        "public keys): credentials, not information about a citizen; an erased account is "
+        "deactivated and cannot sign in with them."
+    ),
     "django_tasks_database.DBTaskResult": (
         "Background task results: our tasks take no arguments and return counts."
     ),

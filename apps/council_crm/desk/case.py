@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -354,6 +355,12 @@ def case_export(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     case = desk_case_for(user=user, reference=reference)
     if not can(user, Action.EXPORT, case):
         raise Http404
+    return _case_csv(request, case)
+
+
+@reauthentication_required  # asked once the case is known to be theirs to export
+def _case_csv(request: AuthenticatedRequest, case: ServiceRequest) -> HttpResponse:
+    user = request.user
     access_log_record(user=user, obj=case, via=request.path, action="export")
     response = HttpResponse(
         case_csv_for(user=user, case=case), content_type="text/csv; charset=utf-8"

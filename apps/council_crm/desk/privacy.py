@@ -5,6 +5,7 @@ The citizen's page itself is desk/citizens.py, open to staff (ADR 0017).
 
 from __future__ import annotations
 
+from allauth.account.decorators import reauthentication_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -23,8 +24,11 @@ from apps.council_crm.services.privacy import citizen_anonymise, citizen_export
 from .citizens import citizen_page
 
 
+# Both ask for the password again (a second factor counts too) unless it was given in the last
+# five minutes (ACCOUNT_REAUTHENTICATION_TIMEOUT); allauth then replays the POST.
 @area_required(can_handle_subject_access)
 @require_http_methods(["POST"])
+@reauthentication_required
 def citizen_export_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     citizen = get_object_or_404(Citizen, pk=pk)
@@ -39,6 +43,7 @@ def citizen_export_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @area_required(can_handle_subject_access)
 @require_http_methods(["POST"])
+@reauthentication_required
 def citizen_erase(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     citizen = get_object_or_404(Citizen, pk=pk)

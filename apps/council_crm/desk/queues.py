@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
+from allauth.account.decorators import reauthentication_required
 from django.core.exceptions import ValidationError
 from django.http import (
     Http404,
@@ -243,6 +244,7 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @area_required(can_export_lists)
 @require_GET
+@reauthentication_required  # a list of residents' cases: the password again, within 5 minutes
 def cases_export(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     now = timezone.now()

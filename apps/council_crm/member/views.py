@@ -6,13 +6,14 @@ in permissions.py; a case the member may not see is a 404, as if it did not exis
 
 from __future__ import annotations
 
+from allauth.account.decorators import reauthentication_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from apps.council_crm.models import Division
+from apps.council_crm.models import Division, ServiceRequest
 from apps.council_crm.permissions import (
     Action,
     AuthenticatedRequest,
@@ -70,6 +71,12 @@ def case_export(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     case = case_for(user=user, reference=reference)
     if not can(user, Action.EXPORT, case):
         raise Http404
+    return _case_csv(request, case)
+
+
+@reauthentication_required  # asked once the case is known to be theirs to export
+def _case_csv(request: AuthenticatedRequest, case: ServiceRequest) -> HttpResponse:
+    user = request.user
     access_log_record(user=user, obj=case, via=request.path, action="export")
     response = HttpResponse(
         case_csv_for(user=user, case=case), content_type="text/csv; charset=utf-8"

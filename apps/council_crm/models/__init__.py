@@ -51,6 +51,7 @@ from .people import (
     TeamMembership,
     User,
 )
+from .security import SignInSession
 
 __all__ = [
     "OPEN_STATES",
@@ -96,6 +97,7 @@ __all__ = [
     "SavedView",
     "ServiceCategory",
     "ServiceRequest",
+    "SignInSession",
     "StaffMember",
     "StateCategory",
     "Team",

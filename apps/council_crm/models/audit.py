@@ -55,6 +55,7 @@ class AuditAction(models.TextChoices):
     CASE_FILE_ATTACHED = "case_file_attached", _("file attached to a case")
     CONTACT_LOGGED = "contact_logged", _("contact logged")
     SAVED_VIEW_CHANGED = "saved_view_changed", _("saved view changed")
+    SESSIONS_ENDED = "sessions_ended", _("other sessions ended after a security change")
 
 
 class AuditEvent(models.Model):

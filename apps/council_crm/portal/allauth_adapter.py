@@ -7,8 +7,10 @@ lead to are services (`services.accounts`), called explicitly here rather than f
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 
 # allauth 65's stages and internal.flows import each other: loaded from `stages` first (as when
@@ -17,6 +19,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal import flows  # noqa: F401
 from allauth.account.models import EmailAddress
 from allauth.account.stages import EmailVerificationStage
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.conf import settings
 from django.db import transaction
@@ -25,7 +28,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.council_crm.models import Role, User
-from apps.council_crm.services.accounts import resident_citizen_link
+from apps.council_crm.services.accounts import (
+    resident_citizen_link,
+    sessions_end_others,
+    sign_in_session_record,
+)
+from apps.council_crm.signin import LAST_SEEN_AT, MFA_READY, SIGNED_IN_AT, mfa_required_for
 
 VERIFICATION_STAGE = "allauth.account.stages.EmailVerificationStage"
 
@@ -102,6 +110,22 @@ class AccountAdapter(DefaultAccountAdapter):
             for path in super().get_login_stages()
         ]
 
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """Setting up a first second factor straight after signing in (as staff must) does not
+        ask for the password again; adding, removing or renewing one later does."""
+        request = self.request
+        user = getattr(request, "user", None)
+        if app == "allauth.mfa" and request is not None and mfa_required_for(user):
+            signed_in = request.session.get(SIGNED_IN_AT)
+            recent = isinstance(signed_in, int | float) and (
+                time.time() - signed_in < account_settings.REAUTHENTICATION_TIMEOUT
+            )
+            if recent and not request.session.get(MFA_READY):
+                first = not Authenticator.objects.filter(user_id=user.pk).exists()  # type: ignore[union-attr]
+                if first:
+                    return False
+        return bool(super().is_reauthentication_required(app=app, **kwargs))
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         return home_url_for(request.user)  # type: ignore[arg-type]  # called once signed in
 
@@ -116,3 +140,48 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         super().send_mail(template_prefix, email, {"council": settings.CRM_SITE, **context})
+
+    def login(self, request: HttpRequest, user: User) -> None:  # type: ignore[override]
+        """Every sign-in (password, second factor, passkey, email link) ends here: Django gives
+        the session a new key; we note when the user signed in (staff sessions' absolute
+        lifetime runs from it) and which user the session is (to end it after a security
+        change)."""
+        super().login(request, user)
+        now = time.time()
+        request.session[SIGNED_IN_AT] = now
+        request.session[LAST_SEEN_AT] = now
+        if request.session.session_key:
+            sign_in_session_record(user=user, session_key=request.session.session_key)
+
+    def send_notification_mail(
+        self,
+        template_prefix: str,
+        user: User,  # type: ignore[override]
+        context: dict[str, Any] | None = None,
+        email: str | None = None,
+    ) -> None:
+        """allauth calls this once for each change to how an account signs in: a second factor
+        added, removed or its recovery codes renewed ("mfa/email/..."), the password changed,
+        set or reset. Each ends the user's other sessions (a password change ends them through
+        Django's session hash too, and this one as well: ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE).
+        The email itself goes only if ACCOUNT_EMAIL_NOTIFICATIONS is on."""
+        if template_prefix.startswith("mfa/email/") or template_prefix.startswith(
+            "account/email/password_"
+        ):
+            session = getattr(context_request(), "session", None)
+            if session is not None:
+                session.pop(MFA_READY, None)  # the middleware looks again at what is left
+            sessions_end_others(
+                user=user,
+                keep_session_key=session.session_key if session is not None else None,
+                actor=user,
+                reason=template_prefix,
+            )
+        super().send_notification_mail(template_prefix, user, context, email)
+
+
+def context_request() -> HttpRequest | None:
+    """The request allauth is handling (its AccountMiddleware keeps it), if any."""
+    from allauth.core import context
+
+    return getattr(context, "request", None)

@@ -1,9 +1,11 @@
-"""Resident accounts: the link to the citizen record, update preferences, closing the account."""
+"""Accounts: a resident's link to the citizen record, update preferences and closing the
+account; for everyone, the sessions they signed in with and ending them after a security change."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
+from importlib import import_module
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +19,7 @@ from apps.council_crm.models import (
     Citizen,
     ContactPreference,
     Role,
+    SignInSession,
     User,
 )
 from apps.council_crm.services.audit import audit_record
@@ -151,3 +154,47 @@ def resident_account_delete(*, user: User, now: datetime | None = None) -> Audit
     return citizen_anonymise(
         citizen=citizen, actor=user, reason=ACCOUNT_DELETED_REASON, now=now or timezone.now()
     )
+
+
+@transaction.atomic
+def sign_in_session_record(
+    *, user: User, session_key: str, now: datetime | None = None
+) -> SignInSession:
+    """Remember that this session belongs to this user (written as allauth signs them in), so a
+    security change can end it. The rows of the user's sessions that have ended since are
+    tidied away here."""
+    now = now or timezone.now()
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for row in SignInSession.objects.filter(user=user).exclude(session_key=session_key):
+        if not store().exists(row.session_key):
+            row.delete()
+    row, _created = SignInSession.objects.update_or_create(
+        session_key=session_key, defaults={"user": user, "signed_in_at": now}
+    )
+    return row
+
+
+@transaction.atomic
+def sessions_end_others(
+    *, user: User, keep_session_key: str | None, actor: User | None, reason: str
+) -> int:
+    """Sign the user out everywhere but here (`keep_session_key`, the session that made the
+    change; None ends them all): after their password or a second factor changes, a session
+    someone else may hold must not outlive it. Returns how many sessions ended; the audit
+    trail records it with the reason (e.g. "mfa/email/totp_activated")."""
+    rows = SignInSession.objects.select_for_update().filter(user=user)
+    if keep_session_key:
+        rows = rows.exclude(session_key=keep_session_key)
+    keys = list(rows.values_list("session_key", flat=True))
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in keys:
+        store().delete(key)
+    rows.delete()
+    if keys:
+        audit_record(
+            actor=actor,
+            action=AuditAction.SESSIONS_ENDED,
+            obj=user,
+            data={"user": user.pk, "sessions": len(keys), "reason": reason},
+        )
+    return len(keys)

@@ -8,11 +8,12 @@ import zipfile
 from django.test import Client
 
 from apps.council_crm import models as m
+from tests.factories.accounts import sign_in_confirmed
 
 
 def _client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in_confirmed(client, user)  # export and erasure ask for the password again
     return client
 
 

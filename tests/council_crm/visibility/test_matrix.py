@@ -9,6 +9,7 @@ from django.test import Client
 from apps.council_crm import models as m
 from apps.council_crm.permissions import can, cases_visible_to
 from tests.council_crm.visibility.conftest import grant
+from tests.factories.accounts import sign_in_confirmed
 from tests.factories.cases import report_pothole
 
 CONSENT_STATES = [
@@ -99,6 +100,7 @@ def test_visibility_matrix(world, role, consent, view, update, export):
 
     url = _export_url(role, case.reference)
     if url:
+        sign_in_confirmed(client, user)
         exported = client.get(url)
         assert exported.status_code == (200 if export else 404)
         if export:
