@@ -27,6 +27,7 @@ from .comms import NotificationChannel, NotificationEvent, NotificationTemplate,
 from .consent import Consent
 from .geography import Division, GazetteerEntry
 from .intake import ReportSubmission
+from .member import MemberPreferences
 from .motions import (
     ActionProgressNote,
     FollowUpAction,
@@ -77,6 +78,7 @@ __all__ = [
     "GazetteerEntry",
     "Interaction",
     "Meeting",
+    "MemberPreferences",
     "MemberSupportDelegation",
     "Motion",
     "MotionEvent",

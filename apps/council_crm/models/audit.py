@@ -55,6 +55,8 @@ class AuditAction(models.TextChoices):
     CASE_FILE_ATTACHED = "case_file_attached", _("file attached to a case")
     CONTACT_LOGGED = "contact_logged", _("contact logged")
     SAVED_VIEW_CHANGED = "saved_view_changed", _("saved view changed")
+    CASE_FOLLOWED = "case_followed", _("case followed or unfollowed")
+    MEMBER_PREFERENCES_CHANGED = "member_preferences_changed", _("member's emails changed")
 
 
 class AuditEvent(models.Model):
