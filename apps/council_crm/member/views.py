@@ -280,5 +280,3 @@ def motions(request: AuthenticatedRequest) -> HttpResponse:
             "overdue_count": sum(1 for a in open_actions if a.due_date < today),
         },
     )
-
-

@@ -251,6 +251,10 @@ def member_digest_send(
     if prefs is None or not prefs.weekly_digest or not user.is_active or not user.email:
         return None
     label, start, end = digest_week(today or timezone.localdate())
+    key = f"{NotificationEvent.MEMBER_DIGEST}:{user.pk}:{label}"
+    sent = OutboxMessage.objects.filter(dedupe_key=key).first()
+    if sent is not None:
+        return sent
     digest = digest_for(councillor=councillor, start=start, end=end, now=now or timezone.now())
     return message_queue(
         event=NotificationEvent.MEMBER_DIGEST,
@@ -261,6 +265,23 @@ def member_digest_send(
             "digest": {**digest, "week": label, "until": (end - timedelta(days=1)).date()},
             "member_url": public_url(reverse("member:home")),
         },
-        dedupe_key=f"{NotificationEvent.MEMBER_DIGEST}:{user.pk}:{label}",
+        dedupe_key=key,
         user=user,
     )
+
+
+def member_digests_run(*, today: date | None = None) -> int:
+    """The weekly digests of last week for every councillor who opted in, each once (a
+    periodic job: run every 30 s by the scheduler, it queues a week's digest the first time
+    it runs in the next week). Returns how many were queued by this run."""
+    queued = 0
+    label, _start, _end = digest_week(today or timezone.localdate())
+    opted = Councillor.objects.filter(
+        user__member_preferences__weekly_digest=True, user__is_active=True
+    ).select_related("user")
+    for councillor in opted:
+        key = f"{NotificationEvent.MEMBER_DIGEST}:{councillor.user_id}:{label}"
+        if OutboxMessage.objects.filter(dedupe_key=key).exists():
+            continue
+        queued += member_digest_send(councillor=councillor, today=today) is not None
+    return queued
