@@ -158,7 +158,10 @@ def case_follow(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     case = case_for(user=request.user, reference=reference)
     councillor = acting_or_404(request)
     follow = request.POST.get("follow") == "1"
-    member_case_follow(case=case, councillor=councillor, actor=request.user, follow=follow)
+    try:
+        member_case_follow(case=case, councillor=councillor, actor=request.user, follow=follow)
+    except ValidationError as exc:  # the councillor acted for may not see it themselves
+        raise Http404("No such case") from exc
     return redirect("member:case", case.reference)
 
 

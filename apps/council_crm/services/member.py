@@ -128,7 +128,10 @@ def member_case_follow(
 ) -> bool:
     """The councillor follows (or stops following) a case they may see. Returns following."""
     _for(actor, councillor)
-    if not can(actor, Action.VIEW, case):
+    if not can(actor, Action.VIEW, case) or (
+        follow and not can(councillor.user, Action.VIEW, case)
+    ):
+        # following is for the councillor's own sight of the case (their emails need it too)
         raise ValidationError({"case": [_("No such case")]})
     existing = CaseFollower.objects.filter(case=case, user=councillor.user)
     if follow and not existing.exists():
