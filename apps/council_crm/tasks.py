@@ -15,6 +15,7 @@ from django_tasks import task
 from apps.council_crm.notifications.outbox import outbox_drain
 from apps.council_crm.services.cases import cases_autoclose, cases_escalate
 from apps.council_crm.services.intake import abandoned_uploads_purge, reports_log
+from apps.council_crm.services.member import member_digests_run
 from apps.council_crm.services.motions import motion_actions_remind, motions_monthly_reports_run
 from apps.council_crm.services.privacy import cases_retention_run
 
@@ -30,6 +31,7 @@ PERIODIC_JOBS: list[Callable[[], object]] = [
     motion_actions_remind,
     motions_monthly_reports_run,
     abandoned_uploads_purge,  # photos of report journeys left unsent for a day
+    member_digests_run,  # councillors' weekly digests, once a week each
 ]
 
 

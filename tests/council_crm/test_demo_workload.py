@@ -66,6 +66,12 @@ def test_the_demo_workload_covers_every_team_channel_and_role_and_loads_once(dem
     assert m.SatisfactionSurvey.objects.exclude(score=None).exists()
     assert m.Consent.objects.exists()
     assert m.ServiceRequest.objects.exclude(on_behalf_of=None).exists()  # councillors' casework
+    # the README's demo councillor and support officer have casework logged in the member area
+    demo_cllr = m.User.objects.get(username="cllr.andrew.moffat")
+    assert m.ServiceRequest.objects.filter(raised_by=demo_cllr).count() >= 3
+    assert m.CaseFollower.objects.filter(user=demo_cllr).exists()
+    assert m.ServiceRequest.objects.filter(raised_by__username="mso.bethany.clarke").exists()
+    assert m.MemberPreferences.objects.get(user=demo_cllr).weekly_digest
     # no flood of old emails for a demo worker to send
     assert not m.OutboxMessage.objects.filter(status=m.OutboxMessage.Status.PENDING).exists()
     assert m.OutboxMessage.objects.filter(status=m.OutboxMessage.Status.SENT).exists()

@@ -50,8 +50,11 @@ from apps.council_crm.services.cases.scheduled import cases_escalate
 from apps.council_crm.services.cases.surveys import survey_answer
 from apps.council_crm.services.citizens import interaction_log
 from apps.council_crm.services.consent import consent_grant
+from apps.council_crm.services.member import member_case_log, member_preferences_update
 
 MARKER = "demo-workload:"
+DEMO_COUNCILLOR = "cllr.andrew.moffat"  # the README's demo accounts
+DEMO_SUPPORT_OFFICER = "mso.bethany.clarke"
 SEED = 2026
 HISTORY_CASES = 1800
 HISTORY_MONTHS = 18
@@ -290,6 +293,7 @@ class _Casework:
             created = self.now - timedelta(days=age)
             self._one(i, created)
         self._demo_officer_work()
+        self._demo_member_work()
         self._hand_over()
         cases_escalate(now=self.now)  # the breaches the scheduler would have marked by now
         sent = m.OutboxMessage.objects.filter(
@@ -547,6 +551,85 @@ class _Casework:
                     actor=from_team,
                     reason=HANDOVER_REASONS.get(team.code, f"This is for {team.name}"),
                 )
+
+    def _demo_member_work(self) -> None:
+        """The demo councillor and support officer (README) have casework of their own: cases
+        logged for constituents through the member area (with their consent), one as an
+        individual, updates on some; the councillor gets the weekly digest."""
+        rng = self.rng
+        councillor = m.Councillor.objects.filter(user__username=DEMO_COUNCILLOR).first()
+        officer = m.User.objects.filter(username=DEMO_SUPPORT_OFFICER).first()
+        work: list[tuple[m.Councillor, m.User]] = []
+        if councillor is not None:
+            work += [(councillor, councillor.user)] * 4
+            member_preferences_update(
+                user=councillor.user,
+                actor=councillor.user,
+                choices={
+                    "email_logged": True,
+                    "email_assigned": True,
+                    "email_delayed": True,
+                    "email_updated": True,
+                    "email_completed": True,
+                    "weekly_digest": True,
+                },
+            )
+        if officer is not None:
+            supported = m.Councillor.objects.filter(delegations__officer=officer).order_by(
+                "user__username"
+            )
+            for c in supported[:2]:
+                work += [(c, officer)] * 3
+        for n, (cllr, actor) in enumerate(work):
+            divisions = set(cllr.divisions.values_list("pk", flat=True))
+            local = [t for ts in self.templates.values() for t in ts if t.division_id in divisions]
+            if not local:
+                continue
+            template = local[rng.randrange(len(local))]
+            individual = n % 4 == 3
+            i = 900 + n
+            contact = self._contact(i)
+            if individual:
+                contact = ContactDetails(
+                    first_name=cllr.user.first_name,
+                    last_name=cllr.user.last_name,
+                    email=cllr.user.email,
+                )
+            request = CaseRequest(
+                channel="web",
+                category=template.category,
+                description=template.description,
+                answers=template.answers,
+                latitude=template.latitude,
+                longitude=template.longitude,
+                contact=contact,
+                on_behalf_of=cllr,
+                raised_as=m.ServiceRequest.RaisedAs.INDIVIDUAL
+                if individual
+                else m.ServiceRequest.RaisedAs.COUNCILLOR,
+            )
+            created = self.now - timedelta(days=rng.uniform(1, 20))
+            try:
+                case = member_case_log(
+                    request=request,
+                    councillor=cllr,
+                    actor=actor,
+                    key=f"{MARKER}member-{n:03d}",
+                    consent_how=["in_person", "phone", "email", "letter"][n % 4],
+                    consent_evidence=f"Agreed on {created:%-d %B}",
+                ).case
+            except ValidationError:
+                continue
+            self.made.append(case)
+            if n % 2 == 0 and case.team_id:
+                leader = self.leaders.get(case.team_id)
+                if leader is not None:
+                    case_add_update(
+                        case=case,
+                        actor=leader,
+                        message="We have inspected this and booked the work.",
+                        public=True,
+                    )
 
     def _demo_officer_work(self) -> None:
         """The demo case officer (README) has cases of their own to work."""

@@ -27,6 +27,7 @@ from .comms import NotificationChannel, NotificationEvent, NotificationTemplate,
 from .consent import Consent
 from .geography import Division, GazetteerEntry
 from .intake import ReportSubmission
+from .member import MemberPreferences
 from .motions import (
     ActionProgressNote,
     FollowUpAction,
@@ -78,6 +79,7 @@ __all__ = [
     "GazetteerEntry",
     "Interaction",
     "Meeting",
+    "MemberPreferences",
     "MemberSupportDelegation",
     "Motion",
     "MotionEvent",

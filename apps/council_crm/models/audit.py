@@ -56,6 +56,8 @@ class AuditAction(models.TextChoices):
     CONTACT_LOGGED = "contact_logged", _("contact logged")
     SAVED_VIEW_CHANGED = "saved_view_changed", _("saved view changed")
     SESSIONS_ENDED = "sessions_ended", _("other sessions ended after a security change")
+    CASE_FOLLOWED = "case_followed", _("case followed or unfollowed")
+    MEMBER_PREFERENCES_CHANGED = "member_preferences_changed", _("member's emails changed")
 
 
 class AuditEvent(models.Model):

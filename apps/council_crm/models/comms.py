@@ -20,6 +20,8 @@ class NotificationEvent(models.TextChoices):
     BREACH = "breach", _("Service standard breached (staff)")
     MOTION_ACTION_DUE = "motion_action_due", _("Motion follow-up action due soon (staff)")
     MOTION_ACTION_OVERDUE = "motion_action_overdue", _("Motion follow-up action overdue (staff)")
+    MEMBER_ASSIGNED = "member_assigned", _("Case assigned (councillor)")
+    MEMBER_DIGEST = "member_digest", _("Weekly digest (councillor)")
 
 
 class NotificationChannel(models.TextChoices):

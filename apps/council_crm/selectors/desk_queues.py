@@ -302,6 +302,11 @@ def _sla_filter(sla: str, *, statuses: StatusStates, now: datetime) -> Q:
     return running & (Q(sla_due_at__gte=now + DUE_SOON) | Q(sla_due_at__isnull=True))
 
 
+def sla_filter(sla: str, *, statuses: StatusStates, now: datetime) -> Q:
+    """The condition of a service standard state (SLA_STATES), for any list of cases."""
+    return _sla_filter(sla, statuses=statuses, now=now)
+
+
 def _consented() -> Exists:
     return Exists(
         Consent.objects.filter(
@@ -540,6 +545,7 @@ ROW_FIELDS = (
     "assignee__first_name",
     "assignee__last_name",
     "division__name",
+    "on_behalf_of_id",
 )
 ROW_RELATIONS = ("category", "status", "division", "team", "assignee")
 

@@ -15,13 +15,14 @@ from apps.council_crm.models import (
     CaseFollower,
     Citizen,
     ContactPreference,
+    MemberPreferences,
     NotificationEvent,
     ServiceRequest,
     TeamMembership,
     User,
 )
 from apps.council_crm.notifications.outbox import message_queue
-from apps.council_crm.permissions import consent_covers
+from apps.council_crm.permissions import MEMBER_ROLES, Action, can
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,25 @@ def _user_recipient(user: User | None) -> Recipient | None:
     return Recipient("email", user.email, settings.LANGUAGE_CODE, user=user)
 
 
-def resident_recipients(case: ServiceRequest, *, include_followers: bool) -> Iterator[Recipient]:
-    """The reporter, the councillor who raised it, and (for updates) everyone following it."""
+def member_wants(user: User, event: str) -> bool:
+    """A councillor's (or support officer's) email preferences; no row: the defaults."""
+    prefs = MemberPreferences.objects.filter(user=user).first()
+    return prefs.wants(event) if prefs else MemberPreferences().wants(event)
+
+
+def _member_recipient(user: User | None, case: ServiceRequest, event: str) -> Recipient | None:
+    """A member is told only about a case they may still see (raised, or the resident's
+    consent; a support officer only while their delegation lasts) and only if they want it."""
+    if user is None or not can(user, Action.VIEW, case) or not member_wants(user, event):
+        return None
+    return _user_recipient(user)
+
+
+def resident_recipients(
+    case: ServiceRequest, *, include_followers: bool, event: str = ""
+) -> Iterator[Recipient]:
+    """The reporter, the councillor who raised it, and (for updates) everyone following it.
+    Councillors and support officers through `_member_recipient` (visibility, preferences)."""
     seen: set[tuple[str, str]] = set()
 
     def once(r: Recipient | None) -> Iterator[Recipient]:
@@ -64,17 +82,24 @@ def resident_recipients(case: ServiceRequest, *, include_followers: bool) -> Ite
 
     yield from once(_citizen_recipient(case.citizen))
     if case.on_behalf_of is not None:
-        yield from once(_user_recipient(case.on_behalf_of.user))
+        yield from once(_member_recipient(case.on_behalf_of.user, case, event))
     if not include_followers:
         return
     for follower in CaseFollower.objects.filter(case=case).select_related("citizen", "user"):
         if follower.citizen_id:
             yield from once(_citizen_recipient(follower.citizen))
+        elif follower.user is not None and follower.user.role in MEMBER_ROLES:
+            # following without the resident's consent (or after it ends) gives no updates
+            yield from once(_member_recipient(follower.user, case, event))
         elif follower.user_id:
-            councillor = getattr(follower.user, "councillor", None)
-            if councillor is not None and not consent_covers(case=case, councillor=councillor):
-                continue  # following without the resident's consent gives no updates
             yield from once(_user_recipient(follower.user))
+
+
+def member_recipients(case: ServiceRequest, *, event: str) -> Iterator[Recipient]:
+    """Only the members of a case: the councillor it was raised for, and members following it."""
+    for r in resident_recipients(case, include_followers=True, event=event):
+        if r.user is not None and r.user.role in MEMBER_ROLES:
+            yield r
 
 
 def case_links(case: ServiceRequest, survey_token: str | None = None) -> dict[str, str]:
@@ -98,7 +123,7 @@ def notify_residents(
     """Queue one message per recipient for a resident-facing event. Returns how many."""
     context: dict[str, Any] = {"case": case, "message": message, **case_links(case, survey_token)}
     queued = 0
-    for r in resident_recipients(case, include_followers=include_followers):
+    for r in resident_recipients(case, include_followers=include_followers, event=event):
         context["user"] = r.user or r.citizen
         msg = message_queue(
             event=event,
@@ -109,6 +134,26 @@ def notify_residents(
             language=r.language,
             case=case,
             citizen=r.citizen,
+            user=r.user,
+        )
+        queued += msg is not None
+    return queued
+
+
+def notify_members(*, case: ServiceRequest, event: str, occurrence: str) -> int:
+    """Queue a members-only message (a case assigned): the councillor it was raised for and
+    members following it, each if they may still see it and want that email."""
+    queued = 0
+    member_url = public_url(reverse("member:case", args=[case.reference]))
+    for r in member_recipients(case, event=event):
+        msg = message_queue(
+            event=event,
+            channel=r.channel,
+            recipient=r.address,
+            context={"case": case, "user": r.user, "member_url": member_url},
+            dedupe_key=f"{event}:{case.pk}:{occurrence}:{r.channel}:{r.address.lower()}",
+            language=r.language,
+            case=case,
             user=r.user,
         )
         queued += msg is not None
@@ -146,4 +191,11 @@ def team_leaders(case: ServiceRequest) -> list[User]:
     ]
 
 
-__all__ = ["NotificationEvent", "notify_residents", "notify_staff", "team_leaders"]
+__all__ = [
+    "NotificationEvent",
+    "member_wants",
+    "notify_members",
+    "notify_residents",
+    "notify_staff",
+    "team_leaders",
+]

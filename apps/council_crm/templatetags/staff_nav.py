@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django import template
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.council_crm.permissions import (
@@ -15,9 +15,14 @@ from apps.council_crm.permissions import (
     can_read_access_log,
     can_see_citizens,
     can_use_desk,
+    can_use_member_area,
 )
 
 register = template.Library()
+
+
+def _councillor(user: object) -> bool:
+    return can_use_member_area(user) and getattr(user, "role", "") == "councillor"  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,13 @@ AREAS = [
     (_("Search"), "desk:search", can_see_citizens, ("/desk/search", "/desk/citizens")),
     (_("Motions"), "motions_desk:list", can_manage_motions, ("/desk/motions",)),
     (_("Access log"), "desk:access-log", can_read_access_log, ("/desk/access-log",)),
+    (_("My casework"), "member:home", can_use_member_area, ("/member/cases",)),
+    (_("Log a case"), "member:log", can_use_member_area, ("/member/log",)),
+    (_("My division"), "member:divisions", can_use_member_area, ("/member/divisions",)),
+    # the management information pages, where this build has them (a separate branch)
+    (_("Management information"), "member:mi", can_use_member_area, ("/member/mi",)),
+    (_("Emails"), "member:preferences", can_use_member_area, ("/member/emails",)),
+    (_("Motions"), "member:motions", _councillor, ("/member/motions",)),
 ]
 
 
@@ -46,7 +58,10 @@ def staff_navigation(context: template.Context) -> dict[str, object]:
     items: list[NavItem] = []
     for label, name, rule, prefixes in AREAS:
         if rule(user):
-            href = reverse(name)
+            try:
+                href = reverse(name)
+            except NoReverseMatch:  # an area this build does not have
+                continue
             current = any(path.startswith(p) for p in prefixes) or path == href
             items.append(NavItem(str(label), href, current))
     admin = bool(getattr(user, "is_staff", False))

@@ -33,7 +33,12 @@ from apps.council_crm.services.citizens import (
     citizen_match_or_create,
     validate_contact,
 )
-from apps.council_crm.services.notify import notify_residents, notify_staff, team_leaders
+from apps.council_crm.services.notify import (
+    notify_members,
+    notify_residents,
+    notify_staff,
+    team_leaders,
+)
 
 from .assignment import routing_apply
 from .checks import MAX_DESCRIPTION, answers_clean
@@ -95,6 +100,10 @@ def case_assign(
     if assignee is not None and assignee != actor:
         notify_staff(
             case=case, event=NotificationEvent.ASSIGNED, occurrence=str(event.pk), users=[assignee]
+        )
+    if team.pk != old_team:  # the point of contact changed: the case's councillors are told
+        notify_members(
+            case=case, event=NotificationEvent.MEMBER_ASSIGNED, occurrence=f"assigned:{event.pk}"
         )
     return case
 
