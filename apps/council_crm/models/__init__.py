@@ -51,6 +51,7 @@ from .people import (
     TeamMembership,
     User,
 )
+from .rollups import MemberRollup, MemberRollupRun
 
 __all__ = [
     "OPEN_STATES",
@@ -77,6 +78,8 @@ __all__ = [
     "GazetteerEntry",
     "Interaction",
     "Meeting",
+    "MemberRollup",
+    "MemberRollupRun",
     "MemberSupportDelegation",
     "Motion",
     "MotionEvent",
