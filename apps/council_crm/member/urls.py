@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import mi, views
 
 app_name = "member"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("cases/<str:reference>/export.csv", views.case_export, name="case-export"),
     path("divisions/<str:code>/", views.division, name="division"),
     path("motions/", views.motions, name="motions"),
+    path("mi/", mi.mi, name="mi"),
+    path("mi/<slug:slug>.<str:fmt>", mi.mi_export, name="mi-export"),
 ]
