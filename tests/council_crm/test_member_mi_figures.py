@@ -110,9 +110,12 @@ def check(table, expected: dict[tuple[str, str], int]) -> int:
     cells = shown(table)
     if "Total" in table.columns:
         for label, _cells in table.rows:
-            expected = {**expected, (label, "Total"): sum(
-                n for (row, _col), n in expected.items() if row == label and _col != "Total"
-            )}
+            expected = {
+                **expected,
+                (label, "Total"): sum(
+                    n for (row, _col), n in expected.items() if row == label and _col != "Total"
+                ),
+            }
     compared = 0
     for (label, column), value in cells.items():
         want = expected.get((label, column), 0)
@@ -196,7 +199,10 @@ def test_every_figure_equals_an_independent_sql_count(world, scope):
     for month_label, cells in tables["trend"].rows:
         first = datetime.strptime(month_label, "%b %Y").date()
         lo = max(first, period.start)
-        hi = min((first.replace(day=28) + timedelta(days=4)).replace(day=1), period.end + timedelta(days=1))
+        hi = min(
+            (first.replace(day=28) + timedelta(days=4)).replace(day=1),
+            period.end + timedelta(days=1),
+        )
         m_start, m_end = bounds(Period(lo, hi - timedelta(days=1)))
         got = sql(
             "SELECT "
@@ -228,8 +234,9 @@ def test_every_figure_equals_an_independent_sql_count(world, scope):
         if cells[0] is None:
             continue
         n, avg = sql(
-            "SELECT COUNT(*), AVG(" + days_sql().replace("FLOOR(", "(").replace("CAST(", "(")
-            .replace(" AS INTEGER)", ")") + ") FROM council_crm_servicerequest c "
+            "SELECT COUNT(*), AVG("
+            + days_sql().replace("FLOOR(", "(").replace("CAST(", "(").replace(" AS INTEGER)", ")")
+            + ") FROM council_crm_servicerequest c "
             "JOIN council_crm_servicecategory k ON k.id = c.category_id "
             f"WHERE k.name = %s AND c.resolved_at >= %s AND c.resolved_at < %s {where}",
             [name, start, end, *wparams],

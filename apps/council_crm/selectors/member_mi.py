@@ -210,7 +210,7 @@ def mi_for(*, user: User, division: Division | None, period: Period) -> Mi:
     # Divisions first: the choropleth shows every division's total, so a division hidden there
     # is hidden on its own tables too.
     per_division = _sums(_rows(Kind.CHANNEL, None, period, all_divisions=True), "division_id")
-    council_total = sum(v[0] for v in _sums(_rows(Kind.CHANNEL, None, period)).values())
+    council_total = _rows(Kind.CHANNEL, None, period).aggregate(n=Sum("count"))["n"] or 0
     divisions = list(Division.objects.order_by("name"))
     labels = [d.name for d in divisions]
     counts = [[per_division.get((d.pk,), (0, 0, 0))[0]] for d in divisions]
