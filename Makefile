@@ -27,7 +27,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 # Front-end assets (committed under apps/council_crm/static/council_crm/): one stylesheet per
-# sites/<slug>/site.toml, GOV.UK Frontend's JavaScript and Leaflet.
+# sites/<slug>/site.toml, GOV.UK Frontend's JavaScript, Leaflet and Chart.js.
 assets: node_modules/.installed
 	bin/build-assets
 

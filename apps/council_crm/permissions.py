@@ -267,6 +267,19 @@ def can_use_member_area(user: AnyUser) -> bool:
     return _active(user) and user.role in MEMBER_ROLES
 
 
+def can_read_mi(user: AnyUser) -> bool:
+    """The management information page (/member/mi/): anonymised, suppressed counts only.
+    Councillors (their divisions and the council) and the support officers acting for them;
+    team leaders, department managers and the service administrator (any division and the
+    council: the same aggregates, no case). Not case officers, residents or the data protection
+    officer, whose work is single cases."""
+    return _active(user) and (
+        user.is_superuser
+        or user.role in MEMBER_ROLES
+        or user.role in (Role.TEAM_LEADER, Role.DEPARTMENT_MANAGER, Role.SERVICE_ADMIN)
+    )
+
+
 def can_see_citizens(user: AnyUser) -> bool:
     """Find a citizen, open their page (/desk/citizens/<pk>/), search (/desk/search/) and log a
     contact (/desk/contact/): council staff (case officer, team leader, department manager) and

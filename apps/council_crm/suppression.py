@@ -3,7 +3,9 @@
 Primary: a count above zero and below the threshold is hidden. Secondary: no row or column of
 the table (its total included) may have exactly one hidden cell, or the total would give it
 away; the smallest other cell in that line is hidden too, until no such line is left. Totals
-are counts like any other cell: a small total is hidden as well.
+are counts like any other cell: a small total is hidden as well. `hide_total` hides the grand
+total (and, by the same rule, enough cells to keep it hidden): a page that shows the same total
+hidden elsewhere must hide it here too.
 """
 
 from __future__ import annotations
@@ -34,7 +36,12 @@ class SuppressedTable:
 
 
 def suppress(
-    rows: Sequence[str], columns: Sequence[str], counts: Sequence[Sequence[int]], threshold: int
+    rows: Sequence[str],
+    columns: Sequence[str],
+    counts: Sequence[Sequence[int]],
+    threshold: int,
+    *,
+    hide_total: bool = False,
 ) -> SuppressedTable:
     n_rows, n_cols = len(rows), len(columns)
     # The extended table: cells, a total column at index n_cols, a total row at index n_rows.
@@ -42,13 +49,15 @@ def suppress(
     grid.append([sum(counts[i][j] for i in range(n_rows)) for j in range(n_cols)])
     grid[n_rows].append(sum(grid[n_rows][:n_cols]))
     hidden = [[0 < v < threshold for v in row] for row in grid]
+    if hide_total and grid[n_rows][n_cols] > 0:
+        hidden[n_rows][n_cols] = True
 
     def lines() -> list[list[tuple[int, int]]]:
         out = [[(i, j) for j in range(n_cols + 1)] for i in range(n_rows + 1)]
         out += [[(i, j) for i in range(n_rows + 1)] for j in range(n_cols + 1)]
         return out
 
-    changed = threshold > 0
+    changed = threshold > 0 or hide_total
     while changed:
         changed = False
         for line in lines():

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import log, views
+from . import log, mi, views
 
 app_name = "member"
 
@@ -23,4 +23,6 @@ urlpatterns = [
     path("divisions/<str:code>/", views.division, name="division"),
     path("emails/", views.preferences, name="preferences"),
     path("motions/", views.motions, name="motions"),
+    path("mi/", mi.mi, name="mi"),
+    path("mi/<slug:slug>.<str:fmt>", mi.mi_export, name="mi-export"),
 ]

@@ -53,6 +53,7 @@ from .people import (
     User,
 )
 from .security import SignInSession
+from .rollups import MemberRollup, MemberRollupRun
 
 __all__ = [
     "OPEN_STATES",
@@ -80,6 +81,8 @@ __all__ = [
     "Interaction",
     "Meeting",
     "MemberPreferences",
+    "MemberRollup",
+    "MemberRollupRun",
     "MemberSupportDelegation",
     "Motion",
     "MotionEvent",
