@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("council_crm", "0008_queue_search"),
+        ("council_crm", "0009_member_casework"),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("council_crm", "0008_queue_search"),
+        ("council_crm", "0010_member_rollups"),
     ]
 
     operations = [
