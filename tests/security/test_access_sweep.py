@@ -32,7 +32,7 @@ def test_the_table_names_only_urls_that_exist():
         assert any(n.startswith(group.prefix) for n in names), group.prefix
 
 
-def _requests(world: World) -> list[tuple[Route, str | None, str]]:
+def requests_for(world: World) -> list[tuple[Route, str | None, str]]:
     """(route, object kind, url) for every pattern and every object kind its line names."""
     out = []
     for route in routes():
@@ -56,7 +56,7 @@ def test_access_sweep(world, db, role):
     if role != ANON:
         client.force_login(world.users[role])
     failures: list[str] = []
-    for route, kind, url in _requests(world):
+    for route, kind, url in requests_for(world):
         rule = rule_for(route.name)
         assert rule is not None  # test_every_url_is_classified says which
         if isinstance(rule, Group):
@@ -76,3 +76,17 @@ def test_access_sweep(world, db, role):
         if leaked:
             failures.append(f"GET {url} ({route.name}, {kind}) shows {leaked}")
     assert not failures, f"{role}:\n" + "\n".join(failures)
+
+
+def test_the_sweep_can_see_personal_data_where_it_is_shown(world, db):
+    # the control: the strings the sweep looks for are on the pages that may show them, so
+    # their absence elsewhere means something
+    officer = Client()
+    officer.force_login(world.users["officer"])
+    shared = world.people["shared"]
+    page = officer.get(f"/desk/citizens/{world.cases['shared'].citizen_id}/").content.decode()
+    assert all(s in page for s in (shared.last_name, shared.email, shared.phone, shared.address))
+    cllr = Client()
+    cllr.force_login(world.users["cllr"])
+    page = cllr.get(f"/member/cases/{world.cases['shared'].reference}/").content.decode()
+    assert shared.description in page
