@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.apps import apps
+from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 _CONVERTER = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
@@ -57,14 +58,16 @@ def routes() -> list[Route]:
     return list(walk(get_resolver().url_patterns, "", ""))
 
 
-ADMIN_MODEL = re.compile(r"^admin/(?P<app>\w+)/(?P<model>\w+)/")
+def _admin_model(route: str) -> re.Match[str] | None:
+    prefix = re.escape(settings.CRM_ADMIN_URL.strip("/") + "/")
+    return re.match(rf"^{prefix}(?P<app>\w+)/(?P<model>\w+)/", route)
 
 
 def admin_values(route: Route, world_objects: dict[str, dict[str, object]]) -> dict[str, object]:
     """Parameters for an admin URL: the first object of the model it is about (a citizen of
     the world for the citizen pages), its first past version, and the app's label."""
     values: dict[str, object] = {"app_label": "council_crm", "url": "nowhere/"}
-    found = ADMIN_MODEL.match(route.route)
+    found = _admin_model(route.route)
     model = None
     if found:
         try:
