@@ -58,6 +58,7 @@ ALLOWED_HOSTS = [
 # [council] public_url; the environment may override it, e.g. per deployment stage).
 CRM_PUBLIC_URL = (os.environ.get("CRM_PUBLIC_URL") or CRM_SITE.public_url).rstrip("/")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CRM_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+CRM_ADMIN_URL = os.environ.get("CRM_ADMIN_URL", "admin/")  # where the Django admin is (urls.py)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -51,7 +51,8 @@ def _log_shown(request: HttpRequest, objects: list[models.Model], action: str) -
 class PersonalDataAdmin(admin.ModelAdmin[Any]):
     """The admin of a model holding residents' personal data (`personal_data`'s
     PERSONAL_DATA): a change page shown writes one access-log row, a change list one row per
-    record on the page (ADR 0016)."""
+    record on the page (ADR 0016); so do the pages that name the record without being its
+    change page: the delete confirmation and the admin's own change history (ADR 0023)."""
 
     def changeform_view(
         self,
@@ -77,17 +78,34 @@ class PersonalDataAdmin(admin.ModelAdmin[Any]):
                 _log_shown(request, list(changelist.result_list), "list")
         return response
 
-
-class PersonalHistoryAdmin(PersonalDataAdmin, HistoryAdmin):
-    """Personal data with django-simple-history: its history pages show earlier versions of the
-    record, so they write the access log too."""
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().delete_view(request, object_id, extra_context)
+        if request.method == "GET":  # the confirmation names the record and what goes with it
+            self._log_object(request, object_id, response, "view")
+        return response
 
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         response: HttpResponse = super().history_view(request, object_id, extra_context)
-        self._log_object(request, object_id, response)
+        self._log_object(request, object_id, response, "history")
         return response
+
+    def _log_object(
+        self, request: HttpRequest, object_id: str, response: HttpResponse, action: str
+    ) -> None:
+        if response.status_code == 200:
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None:
+                _log_shown(request, [obj], action)
+
+
+class PersonalHistoryAdmin(PersonalDataAdmin, HistoryAdmin):
+    """Personal data with django-simple-history: its history pages show earlier versions of the
+    record, so they write the access log too (the list of versions through
+    `PersonalDataAdmin.history_view`, each past version here)."""
 
     def history_form_view(
         self,
@@ -99,14 +117,19 @@ class PersonalHistoryAdmin(PersonalDataAdmin, HistoryAdmin):
         response: HttpResponse = super().history_form_view(
             request, object_id, version_id, extra_context
         )
-        self._log_object(request, object_id, response)
+        self._log_object(request, object_id, response, "history")
         return response
 
-    def _log_object(self, request: HttpRequest, object_id: str, response: HttpResponse) -> None:
-        if response.status_code == 200:
-            obj = self.get_object(request, unquote(object_id))
-            if obj is not None:
-                _log_shown(request, [obj], "history")
+
+class CouncilUsersOnly(admin.ModelAdmin[Any]):
+    """A form that picks a user (a staff member, councillor, support officer, manager) offers
+    council users only: a select of every account would put residents' names and addresses on
+    a configuration page, unlogged (ADR 0023)."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.related_model is m.User:
+            kwargs.setdefault("queryset", m.User.objects.exclude(role=m.Role.RESIDENT))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ConfigAdmin(admin.ModelAdmin[Any]):
@@ -152,14 +175,14 @@ class CrmEmailAddressAdmin(PersonalDataAdmin, EmailAddressAdmin):
 
 
 @admin.register(m.StaffMember)
-class StaffMemberAdmin(HistoryAdmin):
+class StaffMemberAdmin(CouncilUsersOnly, HistoryAdmin):
     list_display = ("user", "job_title")
     search_fields = ("user__username", "user__first_name", "user__last_name")
     inlines = (TeamMembershipInline,)
 
 
 @admin.register(m.Department)
-class DepartmentAdmin(admin.ModelAdmin[m.Department]):
+class DepartmentAdmin(CouncilUsersOnly):
     list_display = ("name", "code", "email")
     search_fields = ("name", "code")
 
@@ -172,7 +195,7 @@ class TeamAdmin(ConfigAdmin):
 
 
 @admin.register(m.Councillor)
-class CouncillorAdmin(HistoryAdmin):
+class CouncillorAdmin(CouncilUsersOnly, HistoryAdmin):
     list_display = ("__str__", "party", "term_start", "term_end")
     list_filter = ("party", "divisions")
     search_fields = ("user__first_name", "user__last_name")
@@ -180,7 +203,7 @@ class CouncillorAdmin(HistoryAdmin):
 
 
 @admin.register(m.MemberSupportDelegation)
-class DelegationAdmin(HistoryAdmin):
+class DelegationAdmin(CouncilUsersOnly, HistoryAdmin):
     list_display = ("officer", "councillor", "starts_on", "ends_on")
 
 
@@ -189,6 +212,7 @@ class CitizenAdmin(PersonalHistoryAdmin):
     list_display = ("__str__", "email", "phone", "postcode", "anonymised_at")
     search_fields = ("first_name", "last_name", "email", "phone", "postcode")
     readonly_fields = ("created_at", "updated_at", "anonymised_at")
+    raw_id_fields = ("user",)  # not a select of every account
 
 
 class DivisionForm(forms.ModelForm[m.Division]):
@@ -368,6 +392,8 @@ class ServiceRequestAdmin(PersonalHistoryAdmin):
     list_select_related = ("category", "status", "division", "team")
     inlines = (CaseEventInline,)
     show_full_result_count = False
+    # a past version's page is a form: ids, not a select of every citizen and account
+    raw_id_fields = ("citizen", "raised_by", "assignee", "on_behalf_of", "duplicate_of")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -520,8 +546,14 @@ class MotionReportAdmin(ReadOnlyAdmin):
 
 @admin.register(m.OutboxMessage)
 class OutboxMessageAdmin(PersonalDataAdmin):
+    """Read-only: messages are written by the services that send them (ADR 0005). Adding one
+    by hand would also list every citizen, case and account in the form's choices."""
+
     list_display = ("event", "channel", "recipient", "status", "attempts", "created_at")
     list_filter = ("status", "event", "channel")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
