@@ -87,6 +87,14 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture(autouse=True)
+def _no_abuse_limits(settings) -> None:
+    """The browser tests send many reports from one address within the hour, and the cache
+    that counts them is not emptied between transactional tests: no limits here
+    (tests/council_crm/security/test_abuse.py tests them)."""
+    settings.CRM_RATE_LIMITS = {}
+
+
+@pytest.fixture(autouse=True)
 def _no_csp_violations(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fail the test on any Content Security Policy violation in any of its pages."""
     CSP_VIOLATIONS.clear()
