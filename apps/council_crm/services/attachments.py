@@ -42,7 +42,8 @@ def clean_image(data: bytes) -> tuple[bytes, str, str]:
         # Image.open reads only the header: the format and the size are known before any
         # pixel is decoded, so a decompression bomb is refused here, not after inflating.
         with Image.open(io.BytesIO(data)) as probe:
-            if probe.format not in FORMATS:
+            fmt = probe.format or ""
+            if fmt not in FORMATS:
                 raise ValidationError({"file": [_("The photo must be a JPG, PNG or WebP image")]})
             if probe.width * probe.height > MAX_PIXELS:
                 raise ValidationError(
@@ -50,7 +51,6 @@ def clean_image(data: bytes) -> tuple[bytes, str, str]:
                 )
             probe.verify()
         image: Image.Image = Image.open(io.BytesIO(data))
-        fmt = image.format
         image = ImageOps.exif_transpose(image)
         image.load()
     except Image.DecompressionBombError as exc:  # Pillow's guard: over twice MAX_PIXELS
