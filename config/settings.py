@@ -398,6 +398,25 @@ CRM_PERMISSIONS_POLICY = {
 }
 CRM_GEOLOCATION_PATHS = ("/report/",)
 
+# Abuse limits (issue 15 point 7, ADR 0023): (attempts, seconds) per client address and per
+# session on the report's final POST, the tracking forms and sign-up; past one, 429 with
+# Retry-After and nothing written. Behind proxies, ALLAUTH_TRUSTED_PROXY_COUNT (how many add
+# themselves to X-Forwarded-For) says where the client's address is, for these limits and
+# allauth's. A request that waited longer than CRM_MAX_QUEUE_SECONDS in the proxy's queue
+# (X-Request-Start) gets 503 at once: its resident has likely given up waiting.
+MIDDLEWARE.append("apps.council_crm.middleware.AbuseLimitMiddleware")
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("CRM_TRUSTED_PROXY_COUNT", "0"))
+CRM_RATE_LIMITS = {
+    "report-send": {"ip": (30, 3600), "session": (10, 3600)},
+    "track": {"ip": (60, 900), "session": (30, 900)},
+    "signup": {"ip": (20, 3600), "session": (5, 3600)},
+}
+CRM_MAX_QUEUE_SECONDS = float(os.environ.get("CRM_MAX_QUEUE_SECONDS", "15"))
+# Uploads: at most this many files and this many bytes in one request, refused before Django
+# reads the body (each photo is checked again, header first, in services/attachments.py).
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+CRM_MAX_REQUEST_BYTES = int(os.environ.get("CRM_MAX_REQUEST_BYTES", str(40 * 1024 * 1024)))
+
 # DEBUG shows settings and stack traces to whoever causes an error: never on a host other than
 # this machine.
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]", "testserver"}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,6 +57,10 @@ def watch_csp(context: object) -> object:
     return context
 
 
+# The contexts made with java_script_enabled=False (axe_violations checks their pages elsewhere).
+NO_JS_CONTEXTS: weakref.WeakSet[object] = weakref.WeakSet()
+
+
 class CSPWatchingBrowser:
     """The browser, whose every new context watches for CSP violations."""
 
@@ -62,7 +68,10 @@ class CSPWatchingBrowser:
         self._browser = browser
 
     def new_context(self, **kwargs: object) -> object:
-        return watch_csp(self._browser.new_context(**kwargs))  # type: ignore[attr-defined]
+        context = watch_csp(self._browser.new_context(**kwargs))  # type: ignore[attr-defined]
+        if kwargs.get("java_script_enabled") is False:
+            NO_JS_CONTEXTS.add(context)
+        return context
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._browser, name)
@@ -84,6 +93,14 @@ def browser() -> Iterator[object]:
         )
         yield CSPWatchingBrowser(browser)
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_abuse_limits(settings) -> None:
+    """The browser tests send many reports from one address within the hour, and the cache
+    that counts them is not emptied between transactional tests: no limits here
+    (tests/council_crm/security/test_abuse.py tests them)."""
+    settings.CRM_RATE_LIMITS = {}
 
 
 @pytest.fixture(autouse=True)
@@ -117,7 +134,23 @@ def _run_axe(page: object) -> list[dict[str, object]]:
 
 
 def axe_violations(page: object) -> list[dict[str, object]]:
-    """Run axe-core (WCAG 2.2 A and AA rules) on the page as it is now."""
+    """Run axe-core (WCAG 2.2 A and AA rules) on the page as it is now.
+
+    axe-core needs JavaScript (its run waits on timers); when the page's context has it turned
+    off, the page's HTML is checked in a JavaScript-enabled page of the same origin (so its
+    stylesheets apply).
+    """
+    if page.context in NO_JS_CONTEXTS:  # type: ignore[attr-defined]
+        html = page.content()  # type: ignore[attr-defined]
+        origin = re.match(r"^https?://[^/]+", page.url)  # type: ignore[attr-defined]
+        context = page.context.browser.new_context()  # type: ignore[attr-defined]
+        try:
+            helper = context.new_page()
+            helper.goto(f"{origin.group(0) if origin else ''}/healthz")
+            helper.set_content(html)
+            return _run_axe(helper)
+        finally:
+            context.close()
     return _run_axe(page)
 
 

@@ -25,6 +25,9 @@ FORMATS = {
     "WEBP": ("image/webp", "webp"),
 }
 MAX_PER_CASE = 10
+# Pillow's own guard, for any decode that does not pass through clean_image: it refuses an
+# image of more than twice this many pixels (DecompressionBombError).
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
 def clean_image(data: bytes) -> tuple[bytes, str, str]:
@@ -36,25 +39,25 @@ def clean_image(data: bytes) -> tuple[bytes, str, str]:
     if len(data) > MAX_BYTES:
         raise ValidationError({"file": [_("The photo must be smaller than 10 MB")]})
     try:
+        # Image.open reads only the header: the format and the size are known before any
+        # pixel is decoded, so a decompression bomb is refused here, not after inflating.
         with Image.open(io.BytesIO(data)) as probe:
+            fmt = probe.format or ""
+            if fmt not in FORMATS:
+                raise ValidationError({"file": [_("The photo must be a JPG, PNG or WebP image")]})
+            if probe.width * probe.height > MAX_PIXELS:
+                raise ValidationError(
+                    {"file": [_("The photo is too large: it must be under 40 megapixels")]}
+                )
             probe.verify()
         image: Image.Image = Image.open(io.BytesIO(data))
-        if image.format not in FORMATS:
-            raise ValidationError({"file": [_("The photo must be a JPG, PNG or WebP image")]})
-        if image.width * image.height > MAX_PIXELS:
-            raise ValidationError(
-                {"file": [_("The photo is too large: it must be under 40 megapixels")]}
-            )
-        fmt = image.format
         image = ImageOps.exif_transpose(image)
         image.load()
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-    ) as exc:
+    except Image.DecompressionBombError as exc:  # Pillow's guard: over twice MAX_PIXELS
+        raise ValidationError(
+            {"file": [_("The photo is too large: it must be under 40 megapixels")]}
+        ) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationError(
             {"file": [_("The file is not a photo we can read: choose a JPG, PNG or WebP image")]}
         ) from exc
