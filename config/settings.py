@@ -244,6 +244,16 @@ ACCOUNT_RATE_LIMITS = {
 # the demo sites only). Residents may add one from their account page.
 INSTALLED_APPS += ["allauth.mfa"]
 MFA_ADAPTER = "apps.council_crm.portal.mfa_adapter.MfaAdapter"
+MFA_FORMS = {
+    name: f"apps.council_crm.portal.mfa_forms.{form}"
+    for name, form in {
+        "authenticate": "AuthenticateForm",
+        "reauthenticate": "ReauthenticateForm",
+        "activate_totp": "ActivateTOTPForm",
+        "add_webauthn": "AddWebAuthnForm",
+        "edit_webauthn": "EditWebAuthnForm",
+    }.items()
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True  # "Sign in with a passkey" on the sign-in page
 MFA_TOTP_ISSUER = CRM_SITE.name  # the name the authenticator app shows

@@ -77,8 +77,8 @@ class MfaRequiredMiddleware:
 class StaffSessionMiddleware:
     """A staff session (anyone MFA is required of) ends after CRM_STAFF_IDLE_SECONDS without a
     request and CRM_STAFF_SESSION_SECONDS after signing in, whatever the activity; the next
-    request signs out and goes to the sign-in page with a message saying why. The session's
-    own expiry follows, so the stored session goes when it would stop working anyway."""
+    request signs out and goes to the sign-in page with a message saying why. (The cookie
+    itself already ends with the browser: ACCOUNT_SESSION_REMEMBER = False.)"""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -111,9 +111,8 @@ class StaffSessionMiddleware:
                 _("You have been signed out because you did nothing for %(minutes)s minutes")
                 % {"minutes": idle // 60},
             )
-        if last_seen == now or now - last_seen >= LAST_SEEN_RESOLUTION:
+        if now - last_seen >= LAST_SEEN_RESOLUTION or last_seen == now:
             session[LAST_SEEN_AT] = now
-            session.set_expiry(max(1, int(min(idle, signed_in + lifetime - now))))
         return None
 
 

@@ -8,6 +8,7 @@ lead to are services (`services.accounts`), called explicitly here rather than f
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from allauth.account import app_settings as account_settings
@@ -33,7 +34,7 @@ from apps.council_crm.services.accounts import (
     sessions_end_others,
     sign_in_session_record,
 )
-from apps.council_crm.signin import LAST_SEEN_AT, MFA_READY, SIGNED_IN_AT, mfa_required_for
+from apps.council_crm.signin import LAST_SEEN_AT, MFA_READY, SIGNED_IN_AT
 
 VERIFICATION_STAGE = "allauth.account.stages.EmailVerificationStage"
 
@@ -91,6 +92,7 @@ class AccountAdapter(DefaultAccountAdapter):
         ),
         "email_taken": _("An account already exists with this email address"),
         "account_inactive": _("This account has been closed"),
+        "rate_limited": _("You have tried too many times. Wait a few minutes, then try again"),
     }
 
     def new_user(self, request: HttpRequest) -> User:
@@ -111,18 +113,20 @@ class AccountAdapter(DefaultAccountAdapter):
         ]
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
-        """Setting up a first second factor straight after signing in (as staff must) does not
-        ask for the password again; adding, removing or renewing one later does."""
+        """Setting up two-step verification straight after signing in (as staff must before
+        anything else) does not ask for the password again: for five minutes after signing in,
+        while every second factor the user has was added in this session. Adding, removing
+        or renewing one later does ask."""
         request = self.request
         user = getattr(request, "user", None)
-        if app == "allauth.mfa" and request is not None and mfa_required_for(user):
+        if app == "allauth.mfa" and request is not None and isinstance(user, User):
             signed_in = request.session.get(SIGNED_IN_AT)
-            recent = isinstance(signed_in, int | float) and (
+            if isinstance(signed_in, int | float) and (
                 time.time() - signed_in < account_settings.REAUTHENTICATION_TIMEOUT
-            )
-            if recent and not request.session.get(MFA_READY):
-                first = not Authenticator.objects.filter(user_id=user.pk).exists()  # type: ignore[union-attr]
-                if first:
+            ):
+                since = datetime.fromtimestamp(signed_in, tz=UTC)
+                older = Authenticator.objects.filter(user_id=user.pk, created_at__lt=since)
+                if not older.exists():
                     return False
         return bool(super().is_reauthentication_required(app=app, **kwargs))
 
@@ -141,7 +145,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         super().send_mail(template_prefix, email, {"council": settings.CRM_SITE, **context})
 
-    def login(self, request: HttpRequest, user: User) -> None:  # type: ignore[override]
+    def login(self, request: HttpRequest, user: User) -> None:
         """Every sign-in (password, second factor, passkey, email link) ends here: Django gives
         the session a new key; we note when the user signed in (staff sessions' absolute
         lifetime runs from it) and which user the session is (to end it after a security
@@ -156,7 +160,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_notification_mail(
         self,
         template_prefix: str,
-        user: User,  # type: ignore[override]
+        user: User,
         context: dict[str, Any] | None = None,
         email: str | None = None,
     ) -> None:

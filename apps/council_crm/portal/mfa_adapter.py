@@ -16,7 +16,9 @@ class MfaAdapter(DefaultMFAAdapter):
             "Add another way to confirm it is you before you remove this one: your account "
             "must keep one"
         ),
-        "incorrect_code": _("Enter the code your authenticator app shows now"),
+        "incorrect_code": _(
+            "Enter the code your authenticator app shows now, or one of your recovery codes"
+        ),
         "unverified_email": _(
             "Confirm your email address from the link we sent before you set this up"
         ),

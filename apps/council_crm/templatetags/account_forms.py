@@ -54,3 +54,11 @@ def govuk_widget(field: BoundField) -> SafeString:
 @register.filter
 def is_checkbox(field: BoundField) -> bool:
     return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def home_url(user: object) -> str:
+    """Where this signed-in user's work starts (residents: their account)."""
+    from apps.council_crm.portal.allauth_adapter import home_url_for
+
+    return home_url_for(user)  # type: ignore[arg-type]
