@@ -352,6 +352,10 @@ NOT_PERSONAL: dict[str, str] = {
         "A staff member's saved queue filters under their own account (configuration of their "
         "work; the search words are an officer's query, deleted with the account)."
     ),
+    "council_crm.MemberPreferences": (
+        "Which case emails a councillor or support officer chose, under their own staff-like "
+        "account (no resident's data; deleted with the account)."
+    ),
     "council_crm.Meeting": _MOTIONS,
     "council_crm.Topic": _MOTIONS,
     "council_crm.Topic_categories": _MOTIONS,

@@ -56,7 +56,7 @@ def test_councillor_logs_a_case_for_a_constituent_follows_it_and_sees_it_change(
     assert not m.ServiceRequest.objects.exists()
     page.get_by_label("On the road").check()
     page.get_by_label("More than 10 cm").check()
-    page.locator("#answers-hazard").check()
+    page.locator("input[name='answers.hazard']").first.check()
     street = m.GazetteerEntry.objects.filter(division__code="FE01", kind="street").first()
     page.get_by_label("Where is the problem?").fill(str(street))
     page.get_by_label("Describe the problem").fill("Deep pothole by the school gate")

@@ -11,11 +11,9 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.council_crm.links import public_url
 from apps.council_crm.models import (
     AuditAction,
     CaseEvent,
@@ -42,6 +40,7 @@ from apps.council_crm.services.cases import (
     case_lock,
 )
 from apps.council_crm.services.consent import CURRENT_WORDING, consent_grant
+from apps.council_crm.services.notify import member_links
 
 # How a constituent gave their consent to a councillor, as the councillor is asked it.
 CONSENT_CHANNELS = {
@@ -266,7 +265,7 @@ def member_digest_send(
         context={
             "user": user,
             "digest": {**digest, "week": label, "until": (end - timedelta(days=1)).date()},
-            "member_url": public_url(reverse("member:home")),
+            **member_links(),
         },
         dedupe_key=key,
         user=user,

@@ -111,6 +111,13 @@ def case_links(case: ServiceRequest, survey_token: str | None = None) -> dict[st
     return links
 
 
+def member_links(case: ServiceRequest | None = None) -> dict[str, str]:
+    """The member area link a member's message uses: the case's page, or their casework."""
+    if case is None:
+        return {"member_url": public_url(reverse("member:home"))}
+    return {"member_url": public_url(reverse("member:case", args=[case.reference]))}
+
+
 def notify_residents(
     *,
     case: ServiceRequest,
@@ -144,13 +151,13 @@ def notify_members(*, case: ServiceRequest, event: str, occurrence: str) -> int:
     """Queue a members-only message (a case assigned): the councillor it was raised for and
     members following it, each if they may still see it and want that email."""
     queued = 0
-    member_url = public_url(reverse("member:case", args=[case.reference]))
+    links = member_links(case)
     for r in member_recipients(case, event=event):
         msg = message_queue(
             event=event,
             channel=r.channel,
             recipient=r.address,
-            context={"case": case, "user": r.user, "member_url": member_url},
+            context={"case": case, "user": r.user, **links},
             dedupe_key=f"{event}:{case.pk}:{occurrence}:{r.channel}:{r.address.lower()}",
             language=r.language,
             case=case,
@@ -193,6 +200,7 @@ def team_leaders(case: ServiceRequest) -> list[User]:
 
 __all__ = [
     "NotificationEvent",
+    "member_links",
     "member_wants",
     "notify_members",
     "notify_residents",

@@ -18,7 +18,7 @@ from django.utils import timezone
 from apps.council_crm import models as m
 from apps.council_crm.notifications.rendering import template_render
 from apps.council_crm.services.motions.actions import action_links
-from apps.council_crm.services.notify import case_links
+from apps.council_crm.services.notify import case_links, member_links
 
 PUBLIC = "https://report.fernshire.example"
 MOTION_EVENTS = {m.NotificationEvent.MOTION_ACTION_DUE, m.NotificationEvent.MOTION_ACTION_OVERDUE}
@@ -44,6 +44,11 @@ def _context(template: m.NotificationTemplate, case: m.ServiceRequest) -> dict[s
     if template.event in MOTION_EVENTS:
         action = _an_action()
         return {"user": user, "motion": action.motion, "action": action, **action_links(action)}
+    if template.event == m.NotificationEvent.MEMBER_ASSIGNED:
+        return {"case": case, "user": user, **member_links(case)}
+    if template.event == m.NotificationEvent.MEMBER_DIGEST:
+        digest = {"week": "2026-W10", "changed": ["REF-1 Pothole: Open"], "new_total": "7"}
+        return {"user": user, "digest": digest, **member_links()}
     links = case_links(case, survey_token="a-survey-token")
     return {"case": case, "user": user, "message": "We have fixed it.", **links}
 
