@@ -14,7 +14,7 @@ import time
 from datetime import date, datetime, timedelta
 from datetime import time as day_time
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from apps.council_crm.heatgrid import LAT_STEP, LON_STEP
@@ -37,7 +37,7 @@ REBUILD_EVERY = timedelta(hours=6)
 _COLUMNS = "grain, day, kind, division_id, category_id, key, count, late, seconds"
 
 
-def _table(model: type) -> str:
+def _table(model: type[models.Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
@@ -133,10 +133,19 @@ def rollups_rebuild(*, actor: User | None = None, now: datetime | None = None) -
             f"LEFT JOIN {citizens} p ON p.id = c.citizen_id WHERE c.created_at < %s"
         )
         received_params = [*created_params, *month_params, end]
-        grouped = dict(cursor=cursor, source=received, params=received_params)
-        _insert_grouped(**grouped, kind="received", category=True, key="state")
-        _insert_grouped(**grouped, kind="channel", category=False, key="channel")
-        _insert_grouped(**grouped, kind="age", category=False, key="age")
+        for kind, by_category, key in (
+            ("received", True, "state"),
+            ("channel", False, "channel"),
+            ("age", False, "age"),
+        ):
+            _insert_grouped(
+                cursor=cursor,
+                source=received,
+                params=received_params,
+                kind=kind,
+                category=by_category,
+                key=key,
+            )
         cell_source = f"SELECT * FROM ({received}) AS r WHERE latitude IS NOT NULL"  # noqa: S608 - our tables and columns
         cell_key = "cell_row || ':' || cell_col"
         _insert_grouped(
@@ -205,13 +214,10 @@ def rollups_rebuild(*, actor: User | None = None, now: datetime | None = None) -
     return run
 
 
-def rollups_refresh(*, now: datetime | None = None) -> int:
-    """The periodic job: rebuild when the day has turned or the figures are REBUILD_EVERY old.
-    Returns 1 if it rebuilt, 0 if the figures were fresh enough."""
+def rollups_due(*, now: datetime | None = None) -> bool:
+    """Whether the roll-ups should be rebuilt: the day has turned since the last rebuild, or it
+    is REBUILD_EVERY old (states move on during the day), or there has been none."""
     now = now or timezone.now()
     last = MemberRollupRun.objects.filter(pk=1).first()
     yesterday: date = timezone.localdate(now) - timedelta(days=1)
-    if last is not None and last.up_to >= yesterday and last.finished_at > now - REBUILD_EVERY:
-        return 0
-    rollups_rebuild(now=now)
-    return 1
+    return last is None or last.up_to < yesterday or last.finished_at <= now - REBUILD_EVERY
