@@ -82,16 +82,21 @@ def _insert_grouped(
 ) -> None:
     """From a source of rows (day, month, division_id, category_id, ...), insert the day and month
     counts for each division and for the whole council."""
-    cat = "category_id" if category else "NULL"
+    cat = "category_id" if category else "CAST(NULL AS BIGINT)"
     parts = []
     for grain, day in (("d", "day"), ("m", "month")):
-        scopes = [("division_id", "division_id IS NOT NULL"), ("NULL", "1 = 1")]
+        scopes = [("division_id", "division_id IS NOT NULL"), ("CAST(NULL AS BIGINT)", "1 = 1")]
         if not by_division:
             scopes = scopes[1:]
         for division, where in scopes:
             group = ", ".join(
                 x
-                for x in (day, division if division != "NULL" else "", cat if category else "", key)
+                for x in (
+                    day,
+                    division if division == "division_id" else "",
+                    cat if category else "",
+                    key,
+                )
                 if x
             )
             parts.append(
@@ -191,7 +196,7 @@ def rollups_rebuild(*, actor: User | None = None, now: datetime | None = None) -
         logged, logged_params = _local_date("i.created_at")
         logged_month, logged_month_params = _month(logged, logged_params)
         contacts = (
-            f"SELECT {logged} AS day, {logged_month} AS month, NULL AS division_id, "  # noqa: S608 - our tables and columns
+            f"SELECT {logged} AS day, {logged_month} AS month, CAST(NULL AS BIGINT) AS division_id, "  # noqa: S608 - our tables and columns
             f"i.channel || ':' || i.outcome AS what FROM {_table(Interaction)} i "
             f"WHERE i.created_at < %s AND i.outcome <> ''"
         )
