@@ -414,7 +414,7 @@ def mi_for(*, user: User, division: Division | None, period: Period) -> Mi:
         loc_rows.append((_near(str(g["key"]), places), [g["count"]]))
     locations = MiTable(
         "locations",
-        _("Repeat locations: the busiest squares of about 250 m"),
+        _("Repeat locations: the busiest squares of about 1 km"),
         _("Around"),
         [_("Requests")],
         loc_rows,
