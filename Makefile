@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format audit install install-test migrate bench bench-case-create bench-visibility bench-motions bench-portal bench-desk chromium assets clean
+.PHONY: run test lint format audit install install-test migrate bench bench-case-create bench-visibility bench-motions bench-portal bench-desk bench-member chromium assets clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -92,7 +92,14 @@ bench-desk: install-test
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
 	$(PY) tests/bench/desk_load.py $(BENCH_ARGS)
 
-bench: bench-case-create bench-visibility bench-motions bench-portal bench-desk
+# The member portal under load: a councillor signed in, the division page and the management
+# information (their division and the council, a year) after the roll-ups are rebuilt.
+bench-member: install-test
+	@command -v wrk >/dev/null || { echo "Installing Debian's wrk for the load benchmark"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+	$(PY) tests/bench/member_load.py $(BENCH_ARGS)
+
+bench: bench-case-create bench-visibility bench-motions bench-portal bench-desk bench-member
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

@@ -1,4 +1,7 @@
-"""The heat grid of the member portal's management information: squares of about 250 m.
+"""The heat grid of the member portal's management information: squares of about 1 km.
+
+Fine enough to see where, coarse enough for counts above the suppression threshold and for
+small roll-ups (ADR 0026).
 
 A location falls in the square (row, column) of a fixed grid of latitude and longitude steps,
 so the same place always lands in the same square and squares can be counted day by day.
@@ -8,8 +11,8 @@ from __future__ import annotations
 
 import math
 
-LAT_STEP = 0.00225  # about 250 m
-LON_STEP = 0.0036  # about 250 m at 52° N
+LAT_STEP = 0.009  # about 1 km
+LON_STEP = 0.0146  # about 1 km at 52° N
 
 
 def cell_of(latitude: float, longitude: float) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.core.cache import cache
 from django_tasks import task
 
 from apps.council_crm.notifications.outbox import outbox_drain
@@ -18,8 +19,30 @@ from apps.council_crm.services.intake import abandoned_uploads_purge, reports_lo
 from apps.council_crm.services.member import member_digests_run
 from apps.council_crm.services.motions import motion_actions_remind, motions_monthly_reports_run
 from apps.council_crm.services.privacy import cases_retention_run
+from apps.council_crm.services.rollups import rollups_due, rollups_rebuild
 
 logger = logging.getLogger(__name__)
+
+ROLLUPS_QUEUED = "council_crm:member-rollups-queued"
+
+
+@task()
+def member_rollups_rebuild() -> int:
+    """Rebuild the management information roll-ups (a minute or so at 1,000,000 cases: a task
+    of its own, so the periodic run and the outbox are not held up). Returns the rows."""
+    try:
+        return rollups_rebuild().rows
+    finally:
+        cache.delete(ROLLUPS_QUEUED)
+
+
+def member_rollups_enqueue() -> int:
+    """The periodic job: enqueue a rebuild when one is due and none is waiting (1 if so)."""
+    if not rollups_due() or not cache.add(ROLLUPS_QUEUED, 1, timeout=3 * 3600):
+        return 0
+    member_rollups_rebuild.enqueue()
+    return 1
+
 
 # Jobs for `periodic_run`: callables that take no arguments and are safe to run again at any
 # time (e.g. SLA escalation, auto-closing resolved cases). Add yours here.
@@ -32,6 +55,7 @@ PERIODIC_JOBS: list[Callable[[], object]] = [
     motions_monthly_reports_run,
     abandoned_uploads_purge,  # photos of report journeys left unsent for a day
     member_digests_run,  # councillors' weekly digests, once a week each
+    member_rollups_enqueue,  # the member portal's management information, daily and 6-hourly
 ]
 
 

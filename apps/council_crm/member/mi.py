@@ -58,7 +58,9 @@ class MiForm(forms.Form):
     def __init__(self, *args: object, divisions: list[Division], up_to: date, **kwargs: object):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.up_to = up_to
-        self.fields["scope"].choices = [
+        scope = self.fields["scope"]
+        assert isinstance(scope, forms.ChoiceField)  # noqa: S101 - declared above
+        scope.choices = [
             *((d.code, d.name) for d in divisions),
             (COUNCIL, _("The whole council")),
         ]
@@ -142,7 +144,7 @@ def mi_export(request: AuthenticatedRequest, slug: str, fmt: str) -> HttpRespons
         csv.writer(out).writerows([[table.caption], *lines])
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
-        from openpyxl import Workbook
+        from openpyxl import Workbook  # type: ignore[import-untyped]
 
         book = Workbook()
         sheet = book.active

@@ -87,6 +87,9 @@ def mi_divisions_for(user: User) -> list[Division]:
     return list(Division.objects.order_by("name"))
 
 
+Cell = int | str | None
+
+
 @dataclass
 class MiTable:
     """One table of figures, as shown (hidden cells are None) and as exported."""
@@ -118,8 +121,8 @@ class Mi:
     period: Period
     threshold: int
     tables: list[MiTable]
-    choropleth: list[dict[str, object]] = field(default_factory=list)
-    grid: list[dict[str, object]] = field(default_factory=list)
+    choropleth: list[dict[str, Any]] = field(default_factory=list)
+    grid: list[dict[str, Any]] = field(default_factory=list)
 
     def table(self, slug: str) -> MiTable:
         for table in self.tables:
@@ -181,8 +184,10 @@ def _table(
         return table, suppress([], columns, [], threshold)
     if total_column and len(columns) > 1:
         cols = [*columns, _("Total")]
-        rows = [(label, [*cells, tot]) for label, cells, tot in s.body]
-        footer = (_("Total"), [*s.column_totals, s.total])
+        rows: list[tuple[str, list[Cell]]] = [
+            (label, [*cells, tot]) for label, cells, tot in s.body
+        ]
+        footer: tuple[str, list[Cell]] = (_("Total"), [*s.column_totals, s.total])
     else:
         cols = list(columns)
         rows = [(label, list(cells)) for label, cells, _tot in s.body]
@@ -397,7 +402,7 @@ def mi_for(*, user: User, division: Division | None, period: Period) -> Mi:
         if keys
         else None
     )
-    grid: list[dict[str, object]] = []
+    grid: list[dict[str, Any]] = []
     if grid_s is not None:
         for k, value in zip(keys, (c[0] for c in grid_s.cells), strict=True):
             if value is not None and value > 0:
@@ -409,7 +414,7 @@ def mi_for(*, user: User, division: Division | None, period: Period) -> Mi:
         loc_rows.append((_near(str(g["key"]), places), [g["count"]]))
     locations = MiTable(
         "locations",
-        _("Repeat locations: the busiest squares of about 250 m"),
+        _("Repeat locations: the busiest squares of about 1 km"),
         _("Around"),
         [_("Requests")],
         loc_rows,

@@ -21,7 +21,9 @@ logger = logging.getLogger(__name__)
 class Command(BaseCommand):
     help = (
         "Enqueue the periodic run (outbox recovery and the jobs in tasks.PERIODIC_JOBS) every "
-        "--interval seconds. Run one scheduler per deployment, beside `manage.py db_worker`."
+        "--interval seconds (among them the rebuild of the member portal's management "
+        "information roll-ups when due). Run one scheduler per deployment, beside "
+        "`manage.py db_worker`."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:

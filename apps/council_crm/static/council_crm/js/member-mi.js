@@ -88,8 +88,9 @@
             (d.count === null || d.count === undefined ? "–" : d.count) + " " + choropleth.dataset.label;
           lyr.bindTooltip(text);
         }
-      }).addTo(map);
-      map.fitBounds(layer.getBounds());
+      });
+      map.fitBounds(layer.getBounds()); // a view first: paths are drawn relative to it
+      layer.addTo(map);
     });
   }
 
@@ -99,14 +100,15 @@
     var top = 0;
     cells.forEach(function (c) { top = Math.max(top, c.count); });
     baseMap(heat, function (map, geojson) {
-      var outline = L.geoJSON(geojson, { style: { color: "#505a5f", weight: 1, fillOpacity: 0 } }).addTo(map);
+      var outline = L.geoJSON(geojson, { style: { color: "#505a5f", weight: 1, fillOpacity: 0 } });
+      map.fitBounds(outline.getBounds());
+      outline.addTo(map);
       cells.forEach(function (c) {
         var b = c.bounds;
         L.rectangle([[b[0], b[1]], [b[2], b[3]]], {
           stroke: false, fillColor: shade(c.count, top), fillOpacity: 0.85
         }).bindTooltip(String(c.count)).addTo(map);
       });
-      map.fitBounds(outline.getBounds());
     });
   }
 })();
