@@ -34,7 +34,7 @@ def test_the_table_names_only_urls_that_exist():
 
 def requests_for(world: World) -> list[tuple[Route, str | None, str]]:
     """(route, object kind, url) for every pattern and every object kind its line names."""
-    out = []
+    out: list[tuple[Route, str | None, str]] = []
     for route in routes():
         rule = rule_for(route.name)
         if isinstance(rule, Group) or rule is None:

@@ -21,7 +21,7 @@ EVIL = ("https://evil.example/", "//evil.example", "/\\evil.example")
 HEADERS = ("Location", "HX-Redirect", "HX-Location", "Refresh")
 
 
-def _off_site(response) -> list[str]:  # type: ignore[no-untyped-def]
+def _off_site(response) -> list[str]:
     found = []
     for header in HEADERS:
         target = response.headers.get(header)
