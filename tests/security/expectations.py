@@ -115,7 +115,7 @@ def _codes(value: int | set[int] | frozenset[int]) -> frozenset[int]:
     return frozenset({value}) if isinstance(value, int) else frozenset(value)
 
 
-def _rule(who, on, ok, no=404, anon=302, **kw) -> Rule:  # type: ignore[no-untyped-def]
+def _rule(who, on, ok, no=404, anon=302, **kw) -> Rule:
     if isinstance(who, Mapping):
         mapping = dict(who)
     else:
@@ -123,22 +123,22 @@ def _rule(who, on, ok, no=404, anon=302, **kw) -> Rule:  # type: ignore[no-untyp
     return Rule(who=mapping, ok=_codes(ok), no=_codes(no), anon=_codes(anon), **kw)
 
 
-def public(on: tuple[str, ...] = (), ok: int | set[int] = 200, **kw) -> Rule:  # type: ignore[no-untyped-def]
+def public(on: tuple[str, ...] = (), ok: int | set[int] = 200, **kw) -> Rule:
     """Anyone, signed out too."""
     return _rule(EVERYONE, on, ok, anon=ok, **kw)
 
 
-def area(who: Audience, on: tuple[str, ...] = (), ok: int | set[int] = 200, **kw) -> Rule:  # type: ignore[no-untyped-def]
+def area(who: Audience, on: tuple[str, ...] = (), ok: int | set[int] = 200, **kw) -> Rule:
     """A page of an area: these roles get `ok`, other signed-in roles 404, signed out 302."""
     return _rule(who, on, ok, **kw)
 
 
-def see(who: Mapping[str, Audience], ok: int | set[int] = 200, **kw) -> Rule:  # type: ignore[no-untyped-def]
+def see(who: Mapping[str, Audience], ok: int | set[int] = 200, **kw) -> Rule:
     """A page about one object: per object kind, the roles that may see it."""
     return _rule(who, (), ok, **kw)
 
 
-def post_only(who: Audience, on: tuple[str, ...] = (), **kw) -> Rule:  # type: ignore[no-untyped-def]
+def post_only(who: Audience, on: tuple[str, ...] = (), **kw) -> Rule:
     """A form's target: GET answers 405 to those with the area (for any object), 404 else."""
     return _rule(who, on, 405, **kw)
 

@@ -42,7 +42,7 @@ class Route:
 
 
 def routes() -> list[Route]:
-    def walk(patterns, prefix: str, ns: str) -> Iterator[Route]:  # type: ignore[no-untyped-def]
+    def walk(patterns, prefix: str, ns: str) -> Iterator[Route]:
         for p in patterns:
             if isinstance(p, URLResolver):
                 inner = f"{ns}:{p.namespace}" if ns and p.namespace else (p.namespace or ns)

@@ -20,7 +20,7 @@ from apps.council_crm.contacts import ContactDetails
 from apps.council_crm.permissions import Action, actions_on, can, cases_visible_to
 from tests.factories.cases import report_pothole
 
-NAME, EMAIL, PHONE = "Perpetua", "perpetua.leak@example.org", "07700 900417"
+NAME, EMAIL, PHONE = "Perpetua", "perpetua.leak@example.org", "07700900417"
 DESCRIPTION = "Pothole outside the house of the person who must stay private"
 
 
