@@ -3,6 +3,7 @@ and load shedding (ADR 0023)."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -12,7 +13,10 @@ from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from apps.council_crm.ratelimits import request_limited
+from apps.council_crm.ratelimits import client_ip, request_limited
+
+# Security events (a limit reached, load shed) for the council's log collection (ASVS V16).
+security_log = logging.getLogger("council_crm.security")
 
 
 def permissions_policy(path: str) -> str:
@@ -100,6 +104,7 @@ class AbuseLimitMiddleware:
                 "/readyz",
             )
         ):
+            security_log.warning("queued %.1f s, 503 on %s", waited, request.path)
             return too_busy(request, status=503, retry_after=30, scope="busy")
         return self.get_response(request)
 
@@ -115,11 +120,15 @@ class AbuseLimitMiddleware:
         if scope is None:
             return None
         if wait := request_limited(scope=scope, request=request):
+            security_log.warning(
+                "rate limit reached: %s from %s on %s", scope, client_ip(request), request.path
+            )
             return too_busy(request, status=429, retry_after=wait, scope=scope)
         return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, OperationalError) and _busy(exception):
+            security_log.warning("database too busy, 503 on %s: %s", request.path, exception)
             return too_busy(request, status=503, retry_after=10, scope="busy")
         return None
 
