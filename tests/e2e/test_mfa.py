@@ -89,9 +89,10 @@ def set_up_the_app(page, name: str) -> str:
     secret = page.locator("#totp-secret").inner_text().strip()
     page.fill("#id_code", "000000")
     page.get_by_role("button", name="Continue").click()
-    assert "Enter the code your authenticator app shows now" in page.locator(
-        ".govuk-error-summary"
-    ).inner_text()
+    assert (
+        "Enter the code your authenticator app shows now"
+        in page.locator(".govuk-error-summary").inner_text()
+    )
     check(page, f"{name}-setup-error")
     page.fill("#id_code", totp_code(secret))
     page.get_by_role("button", name="Continue").click()
@@ -191,4 +192,43 @@ def test_a_resident_is_not_asked(page, errors):
     page.get_by_role("link", name="Two-step verification").click()
     assert heading(page) == "Two-step verification"
     assert "Back to your account" in page.content()
+    assert errors == []
+
+
+def test_a_security_key_instead_of_the_app(page, errors):
+    """Chromium's virtual authenticator (DevTools' WebAuthn domain) plays the security key."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    person("dana.dpo", m.Role.DPO)
+    sign_in(page, "dana.dpo")
+    page.get_by_role("link", name="Use a security key or passkey instead").click()
+    page.fill("#id_name", "Blue USB key")
+    page.get_by_role("button", name="Add the key").click()
+    page.wait_for_url("**/account/2fa/recovery-codes/")
+    assert "Your security key has been added" in page.content()
+    page.get_by_role("link", name="Continue").click()
+    assert page.url.endswith("/desk/")
+    # next time: password, then the key
+    sign_out(page)
+    sign_in(page, "dana.dpo")
+    assert page.get_by_role("button", name="Use a security key").is_visible()
+    check(page, "key-sign-in")
+    page.get_by_role("button", name="Use a security key").click()
+    page.wait_for_url("**/desk/")
+    key = Authenticator.objects.get(user__username="dana.dpo", type="webauthn")
+    assert key.wrap().name == "Blue USB key"
+    assert key.last_used_at is not None
     assert errors == []
