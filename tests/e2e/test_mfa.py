@@ -216,6 +216,8 @@ def test_a_security_key_instead_of_the_app(page, errors):
     sign_in(page, "dana.dpo")
     page.get_by_role("link", name="Use a security key or passkey instead").click()
     page.fill("#id_name", "Blue USB key")
+    page.get_by_label("Also use it as a passkey").check()
+    check(page, "key-add")
     page.get_by_role("button", name="Add the key").click()
     page.wait_for_url("**/account/2fa/recovery-codes/")
     assert "Your security key has been added" in page.content()
@@ -230,5 +232,12 @@ def test_a_security_key_instead_of_the_app(page, errors):
     page.wait_for_url("**/desk/")
     key = Authenticator.objects.get(user__username="dana.dpo", type="webauthn")
     assert key.wrap().name == "Blue USB key"
+    assert key.wrap().is_passwordless
     assert key.last_used_at is not None
+    # and as a passkey, the key alone signs in
+    sign_out(page)
+    page.goto("/account/login/")
+    check(page, "login")
+    page.get_by_role("button", name="Use a passkey").click()
+    page.wait_for_url("**/desk/")
     assert errors == []
