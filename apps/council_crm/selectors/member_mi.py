@@ -303,17 +303,32 @@ def _mi(division: Division | None, period: Period) -> Mi:
     for i, kind in enumerate((Kind.CHANNEL, Kind.RESOLVED)):
         for (day,), (n, _l, _s) in _sums(_rows(kind, division, period), "day").items():
             by_month[day.replace(day=1)][i] += n
-    trend, _t = _table(
+    # Each column suppressed on its own (no row total is shown): the received column's total
+    # is the division's total, hidden with it when the choropleth hides it.
+    labels = [_month_label(m, period) for m in months]
+    received_s = suppress(
+        labels, ["r"], [[by_month[m][0]] for m in months], threshold, hide_total=hide_scope_total
+    )
+    resolved_s = suppress(labels, ["c"], [[by_month[m][1]] for m in months], threshold)
+    trend = MiTable(
         "trend",
         _("Received and resolved, month by month"),
         _("Month"),
-        [_month_label(m, period) for m in months],
         [_("Received"), _("Resolved")],
-        [by_month[m] for m in months],
-        threshold,
-        hide_total=hide_scope_total,
-        total_column=False,
+        [
+            (label, [received_s.cells[i][0], resolved_s.cells[i][0]])
+            for i, label in enumerate(labels)
+        ],
+        (_("Total"), [received_s.total, resolved_s.total]),
+        hidden=received_s.hidden + resolved_s.hidden,
     )
+    trend.chart = {
+        "labels": labels,
+        "series": [
+            {"label": _("Received"), "data": [c[0] for c in received_s.cells]},
+            {"label": _("Resolved"), "data": [c[0] for c in resolved_s.cells]},
+        ],
+    }
     tables.append(trend)
 
     # Service standards by category, and time to resolve.
