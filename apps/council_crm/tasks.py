@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django_tasks import task
 
 from apps.council_crm.notifications.outbox import outbox_drain
+from apps.council_crm.selectors.member_mi import mi_warm
 from apps.council_crm.services.cases import cases_autoclose, cases_escalate
 from apps.council_crm.services.intake import abandoned_uploads_purge, reports_log
 from apps.council_crm.services.member import member_digests_run
@@ -31,9 +32,11 @@ def member_rollups_rebuild() -> int:
     """Rebuild the management information roll-ups (a minute or so at 1,000,000 cases: a task
     of its own, so the periodic run and the outbox are not held up). Returns the rows."""
     try:
-        return rollups_rebuild().rows
+        rows = rollups_rebuild().rows
     finally:
         cache.delete(ROLLUPS_QUEUED)
+    mi_warm()
+    return rows
 
 
 def member_rollups_enqueue() -> int:

@@ -3,7 +3,8 @@
     make bench-member   # = .venv/bin/python tests/bench/member_load.py --cases 1000000
 
 Tops the benchmark database up to --cases, rebuilds the management information roll-ups
-(timed: `rollups_rebuild`, as the worker and `manage.py member_rollups` do), takes the
+(timed: `rollups_rebuild`, as the worker and `manage.py member_rollups` do) and works out the
+standard periods into the cache (`mi_warm`, timed, as the worker does after a rebuild), takes the
 councillor of the division with the most cases (password set for the run), starts gunicorn
 as bench-desk does, signs the councillor in through the sign-in page and drives wrk with that
 session cookie on:
@@ -116,12 +117,20 @@ def main() -> None:
         run = rollups_rebuild()
         rebuild_s = time.perf_counter() - start
         print(f"roll-ups rebuilt in {rebuild_s:.1f} s: {run.rows:,} rows up to {run.up_to}")
+    from apps.council_crm.selectors.member_mi import mi_warm
+
+    start = time.perf_counter()
+    warmed = mi_warm()
+    warm_s = time.perf_counter() - start
+    print(f"{warmed} standard pages worked out into the cache in {warm_s:.1f} s")
     councillor, division = busiest_councillor()
     code = division.code  # type: ignore[attr-defined]
+    # The division page last: while it was slow (main, 2026-12-07) its requests held every
+    # worker for seconds and the next page's figures measured the queue behind them.
     pages = {
-        "division": args.division_path.replace("{code}", code),
         "mi_division": f"/member/mi/?scope={code}&period=year",
         "mi_council": "/member/mi/?scope=council&period=year",
+        "division": args.division_path.replace("{code}", code),
     }
     from django.db import connection
 
@@ -143,16 +152,21 @@ def main() -> None:
     print(f"\nthe member portal, gunicorn {args.gunicorn}, {total:,} cases")
     for r in results:
         target = TARGETS[r["page"]]
-        verdict = "met" if r["p95_ms"] < target else "MISSED"
+        timed_out = r["socket_errors"] or r["requests"] < 10
+        verdict = "MISSED" if timed_out or r["p95_ms"] >= target else "met"
         print(
             f"{r['page']:<13}{r['connections']:>4}{r['per_second']:>8.1f}/s "
-            f"p50 {r['p50_ms']:.1f} ms p95 {r['p95_ms']:.1f} ms "
-            f"(target p95 < {target:.0f} ms: {verdict}) non-200 {r['non_200']}"
+            f"n {r['requests']} p50 {r['p50_ms']:.1f} ms p95 {r['p95_ms']:.1f} ms "
+            f"(target p95 < {target:.0f} ms: {verdict}) non-200 {r['non_200']} "
+            f"timeouts/socket errors {r['socket_errors']} load {r['load_average']}"
         )
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"member-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     out.write_text(
-        json.dumps({"cases": total, "rebuild_s": rebuild_s, "results": results}, indent=2)
+        json.dumps(
+            {"cases": total, "rebuild_s": rebuild_s, "warm_s": warm_s, "results": results},
+            indent=2,
+        )
     )
     print(f"wrote {out.relative_to(ROOT)}")
     if any(r["non_200"] for r in results):

@@ -134,6 +134,7 @@ def test_a_division_hidden_on_the_map_is_hidden_on_its_own_tables(demo_site):
     # another division is hidden with it, so the council total minus the others gives nothing
     assert sum(v == [None] for v in div_rows.values()) >= 2
     # and no table of the division shows its total or a figure that adds up to it
+    assert tables["trend"].footer[1][0] is None
     for slug in ("volumes", "channels", "ages"):
         t = tables[slug]
         assert t.footer[1][-1] is None, slug

@@ -17,8 +17,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from apps.council_crm.heatgrid import cell_bounds, cell_centre
@@ -202,12 +204,55 @@ def _table(
     return table, s
 
 
+CACHE_SECONDS = 7 * 3600  # longer than between two rebuilds: a new rebuild is a new key
+
+
 def mi_for(*, user: User, division: Division | None, period: Period) -> Mi:
-    """Every table of the management information page, suppressed."""
+    """Every table of the management information page, suppressed: for this user only if they
+    may read this division (404 otherwise); the same figures for everyone who may, so they are
+    kept in the cache under the roll-ups' rebuild time (warmed by `mi_warm` after a rebuild)."""
     if not can_read_mi(user):
         raise Http404
     if division is not None and division.pk not in {d.pk for d in mi_divisions_for(user)}:
         raise Http404("No such division")
+    key = _cache_key(division, period)
+    found = cache.get(key) if key else None
+    if isinstance(found, Mi):
+        return found
+    result = _mi(division, period)
+    if key:
+        cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def _cache_key(division: Division | None, period: Period) -> str | None:
+    run = freshness()
+    if run is None:
+        return None
+    return (
+        f"council_crm:mi:{run.finished_at.timestamp():.0f}:{get_language()}:"
+        f"{division.pk if division else 'council'}:{period.start}:{period.end}"
+    )
+
+
+def mi_warm() -> int:
+    """Work out the standard periods of every division and of the council into the cache (after
+    a rebuild, by the worker), so that councillors' first views read them. Returns how many."""
+    run = freshness()
+    if run is None:
+        return 0
+    done = 0
+    for division in [None, *Division.objects.order_by("name")]:
+        for months in PERIODS.values():
+            period = months_back(run.up_to, months)
+            key = _cache_key(division, period)
+            if key:
+                cache.set(key, _mi(division, period), CACHE_SECONDS)
+                done += 1
+    return done
+
+
+def _mi(division: Division | None, period: Period) -> Mi:
     threshold = settings.CRM_SITE.small_number_threshold
     tables: list[MiTable] = []
     categories = dict(ServiceCategory.objects.values_list("pk", "name"))
@@ -258,17 +303,32 @@ def mi_for(*, user: User, division: Division | None, period: Period) -> Mi:
     for i, kind in enumerate((Kind.CHANNEL, Kind.RESOLVED)):
         for (day,), (n, _l, _s) in _sums(_rows(kind, division, period), "day").items():
             by_month[day.replace(day=1)][i] += n
-    trend, _t = _table(
+    # Each column suppressed on its own (no row total is shown): the received column's total
+    # is the division's total, hidden with it when the choropleth hides it.
+    labels = [_month_label(m, period) for m in months]
+    received_s = suppress(
+        labels, ["r"], [[by_month[m][0]] for m in months], threshold, hide_total=hide_scope_total
+    )
+    resolved_s = suppress(labels, ["c"], [[by_month[m][1]] for m in months], threshold)
+    trend = MiTable(
         "trend",
         _("Received and resolved, month by month"),
         _("Month"),
-        [_month_label(m, period) for m in months],
         [_("Received"), _("Resolved")],
-        [by_month[m] for m in months],
-        threshold,
-        hide_total=hide_scope_total,
-        total_column=False,
+        [
+            (label, [received_s.cells[i][0], resolved_s.cells[i][0]])
+            for i, label in enumerate(labels)
+        ],
+        (_("Total"), [received_s.total, resolved_s.total]),
+        hidden=received_s.hidden + resolved_s.hidden,
     )
+    trend.chart = {
+        "labels": labels,
+        "series": [
+            {"label": _("Received"), "data": [c[0] for c in received_s.cells]},
+            {"label": _("Resolved"), "data": [c[0] for c in resolved_s.cells]},
+        ],
+    }
     tables.append(trend)
 
     # Service standards by category, and time to resolve.

@@ -13,6 +13,7 @@ import logging
 import time
 from datetime import date, datetime, timedelta
 from datetime import time as day_time
+from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -144,10 +145,8 @@ def rollups_rebuild(*, actor: User | None = None, now: datetime | None = None) -
             "category_id BIGINT, state VARCHAR(16), channel VARCHAR(16), age VARCHAR(16), "
             "cell_row INTEGER, cell_col INTEGER, latitude DOUBLE PRECISION)"
         )
-        cursor.execute(
-            f"INSERT INTO mi_received {received}",
-            [*created_params, *month_params, end],
-        )
+        facts: list[Any] = [*created_params, *month_params, end]
+        cursor.execute(f"INSERT INTO mi_received {received}", facts)
         received = "SELECT * FROM mi_received"
         received_params: list[object] = []
         for kind, by_category, key in (

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from apps.council_crm.selectors.member_mi import mi_warm
 from apps.council_crm.services.rollups import rollups_rebuild
 
 
@@ -21,3 +23,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Roll-ups rebuilt up to {run.up_to}: {run.rows} rows in {run.took_ms / 1000:.1f} s."
         )
+        started = time.perf_counter()
+        pages = mi_warm()
+        took = time.perf_counter() - started
+        self.stdout.write(f"{pages} standard pages worked out into the cache in {took:.1f} s.")
