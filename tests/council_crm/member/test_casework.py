@@ -252,3 +252,14 @@ def test_log_views_end_to_end(cllr):
     assert case.on_behalf_of == cllr
     assert m.Consent.objects.get(case=case).channel == m.Channel.FACE_TO_FACE
     assert "Case logged" in c.get(ok["Location"]).content.decode()
+
+
+def test_staff_see_raised_by_a_councillor_on_the_queue_and_case_page(world, cllr):
+    case = _log(cllr).case
+    assert case.team == world.case.team
+    desk = signed_in(world.users["officer_in"])
+    queue = desk.get("/desk/?view=teams").content.decode()
+    row = queue[queue.index(case.reference) :][:600]
+    assert ">Councillor</strong>" in row
+    page = desk.get(f"/desk/cases/{case.reference}/").content.decode()
+    assert f"Raised by a councillor: {cllr}" in page
