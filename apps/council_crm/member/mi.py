@@ -9,11 +9,11 @@ from datetime import date
 
 from django import forms
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from apps.council_crm.member.views import page
 from apps.council_crm.models import Division
 from apps.council_crm.permissions import AuthenticatedRequest, area_required, can_read_mi
 from apps.council_crm.selectors.member_mi import (
@@ -116,7 +116,7 @@ def mi(request: AuthenticatedRequest) -> HttpResponse:
     if period is not None:
         result = mi_for(user=request.user, division=division, period=period)
     status = 200 if result is not None else 400
-    return render(
+    return page(
         request,
         "council_crm/member/mi.html",
         {
@@ -125,7 +125,7 @@ def mi(request: AuthenticatedRequest) -> HttpResponse:
             "run": freshness(),
             "query": request.GET.urlencode(),
         },
-        status=status,
+        status,
     )
 
 

@@ -82,6 +82,7 @@ def page(
         request,
         template,
         {
+            "member_banner": can_use_member_area(request.user),
             "acting": acting(request),
             "supported": supported,
             "is_support_officer": request.user.role == Role.SUPPORT_OFFICER,

@@ -13,6 +13,7 @@ from apps.council_crm.permissions import (
     can_lead_teams,
     can_manage_motions,
     can_read_access_log,
+    can_read_mi,
     can_see_citizens,
     can_use_desk,
     can_use_member_area,
@@ -43,8 +44,8 @@ AREAS = [
     (_("My casework"), "member:home", can_use_member_area, ("/member/cases",)),
     (_("Log a case"), "member:log", can_use_member_area, ("/member/log",)),
     (_("My division"), "member:divisions", can_use_member_area, ("/member/divisions",)),
-    # the management information pages, where this build has them (a separate branch)
-    (_("Management information"), "member:mi", can_use_member_area, ("/member/mi",)),
+    # councillors, their support officers and the staff who may read the anonymised figures
+    (_("Management information"), "member:mi", can_read_mi, ("/member/mi",)),
     (_("Emails"), "member:preferences", can_use_member_area, ("/member/emails",)),
     (_("Motions"), "member:motions", _councillor, ("/member/motions",)),
 ]
