@@ -345,8 +345,8 @@ if CRM_HTTPS:
     # In production TLS usually ends at a proxy in front (nginx, a load balancer): it redirects
     # plain HTTP and sets X-Forwarded-Proto, which Django trusts only when told to (a client
     # could send the header itself when nothing in front overwrites it). CRM_SSL_REDIRECT=1
-    # makes Django redirect too (the production check in tests/council_crm/test_deploy.py sets
-    # both); health probes stay on plain HTTP inside.
+    # makes Django redirect too (tests/council_crm/security/test_deploy.py's production
+    # environment sets both); health probes stay on plain HTTP inside.
     if env_bool("CRM_TRUST_X_FORWARDED_PROTO"):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("CRM_SSL_REDIRECT")
