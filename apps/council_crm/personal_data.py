@@ -344,6 +344,11 @@ NOT_PERSONAL: dict[str, str] = {
     "council_crm.ClosureDay": _CONFIG,
     "council_crm.NotificationTemplate": "Message templates (the messages are in OutboxMessage).",
     "council_crm.ReferenceCounter": "The last case number issued per prefix and year.",
+    "council_crm.MemberRollup": (
+        "Counts of cases per day or month, division, category and key (state, channel, age "
+        "band, 1 km square, score): aggregates, never a case or a person (ADR 0026)."
+    ),
+    "council_crm.MemberRollupRun": "When the management information roll-ups were rebuilt.",
     "council_crm.ResponseTemplate": _CONFIG,
     "council_crm.ServiceRequest_linked_cases": (
         "Which two cases an officer linked: ids only; the cases hold the personal data."
