@@ -273,11 +273,16 @@ def can_read_mi(user: AnyUser) -> bool:
     team leaders, department managers and the service administrator (any division and the
     council: the same aggregates, no case). Not case officers, residents or the data protection
     officer, whose work is single cases."""
-    return _active(user) and (
-        user.is_superuser
-        or user.role in MEMBER_ROLES
-        or user.role in (Role.TEAM_LEADER, Role.DEPARTMENT_MANAGER, Role.SERVICE_ADMIN)
-    )
+    if not _active(user):
+        return False
+    if user.is_superuser or user.role in (
+        Role.TEAM_LEADER,
+        Role.DEPARTMENT_MANAGER,
+        Role.SERVICE_ADMIN,
+    ):
+        return True
+    # a support officer only while a delegation is in force, like everything else they see
+    return user.role in MEMBER_ROLES and bool(acting_for(user))
 
 
 def can_see_citizens(user: AnyUser) -> bool:

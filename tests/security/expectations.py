@@ -52,6 +52,8 @@ TEAM_LEADS: Audience = frozenset({LEADER, MANAGER, ADMIN})  # can_lead_teams
 LIST_EXPORT: Audience = frozenset({LEADER, MANAGER, ADMIN})  # can_export_lists
 ACCESS_LOG: Audience = frozenset({DPO, ADMIN})
 RESIDENTS: Audience = frozenset({RESIDENT})
+ACTING: Audience = frozenset({CLLR, MSO})  # a councillor, or acting for one today
+MI_READERS: Audience = ACTING | TEAM_LEADS  # can_read_mi: anonymised figures only
 
 # Who sees each case of the world in full at the desk: its team (the officer and their
 # department manager for HWY-N, the team leader for CUS-TRIAGE), the DPO and the administrator.
@@ -195,8 +197,9 @@ URLS: dict[str, Rule] = {
     "portal:my-consents": area(RESIDENTS, no={302, 404}),
     "portal:consent-withdraw": post_only(SIGNED_IN, on=("consent:mine", "consent:shared")),
     "portal:my-preferences": area(RESIDENTS, no={302, 404}),
-    "portal:my-data": area(RESIDENTS, ok=302, why="asks for the password again first"),
-    "portal:account-delete": area(RESIDENTS, ok=302, why="asks for the password again first"),
+    # the sweep signs in as if the password had just been confirmed, which these ask for
+    "portal:my-data": area(RESIDENTS),
+    "portal:account-delete": area(RESIDENTS),
     "portal:account-deleted": public(),
     "portal:attachment": see(ATTACHMENTS),
     # --- the staff desk ----------------------------------------------------------------------
@@ -246,8 +249,18 @@ URLS: dict[str, Rule] = {
     "member:case-export": see(CASE_AT_MEMBER),
     "member:division": see({"division:own": COUNCILLOR, "division:other": NOBODY}),
     "member:motions": area(COUNCILLOR),
+    "member:switch": post_only(MEMBERS),
+    "member:log": area(ACTING),
+    "member:log-case": area(ACTING, on=("category",)),
+    "member:case-follow": post_only(MEMBERS, on=ALL_CASES),
+    "member:case-information": post_only(MEMBERS, on=ALL_CASES),
+    "member:divisions": area(ACTING, ok={200, 302}, why="302: straight to an only division"),
+    "member:preferences": area(ACTING),
+    "member:mi": area(MI_READERS),
+    "member:mi-export": area(MI_READERS, on=("mi-export",)),
     # --- the Django admin's own pages (the rest: the "admin:" group below) -------------------
-    "admin:login": public(ok={200, 302}),
+    # signed in without the staff flag, allauth's admin sign-in refuses (403): no second form
+    "admin:login": public(ok={200, 302, 403}),
     "admin:logout": public(ok={302, 405}),
 }
 
@@ -258,6 +271,11 @@ GROUPS: tuple[Group, ...] = (
         "account_",
         statuses=frozenset({200, 302, 400, 404, 405}),
         why="allauth's sign-in, sign-up, reset and e-mail pages: forms, no one's records",
+    ),
+    Group(
+        "mfa_",
+        statuses=frozenset({200, 302, 400, 404, 405}),
+        why="allauth's two-step verification pages: the user's own authenticators only",
     ),
     Group(
         "admin:",

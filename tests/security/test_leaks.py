@@ -18,6 +18,7 @@ from django.utils import timezone
 from apps.council_crm import models as m
 from apps.council_crm.contacts import ContactDetails
 from apps.council_crm.permissions import Action, actions_on, can, cases_visible_to
+from tests.factories.accounts import sign_in_confirmed
 from tests.factories.cases import report_pothole
 
 NAME, EMAIL, PHONE = "Perpetua", "perpetua.leak@example.org", "07700900417"
@@ -49,7 +50,7 @@ def raised(demo_site):
 
 def _member_pages(officer: m.User, case: m.ServiceRequest) -> tuple[str, int, int]:
     client = Client()
-    client.force_login(officer)
+    sign_in_confirmed(client, officer)
     home = client.get("/member/")
     assert home.status_code == 200
     page = client.get(f"/member/cases/{case.reference}/")
@@ -145,7 +146,7 @@ def test_the_superuser_without_the_dpo_role_gets_no_citizen_page_nor_export(citi
     citizen = citizen_case.citizen
     for root in _superusers():
         client = Client()
-        client.force_login(root)
+        sign_in_confirmed(client, root)
         page = client.get(f"/desk/citizens/{citizen.pk}/")
         exported = client.post(f"/desk/citizens/{citizen.pk}/export/")
         assert (page.status_code, exported.status_code) == (404, 404), root.username
@@ -164,7 +165,7 @@ def test_the_dpo_role_opens_both_with_or_without_the_flag(citizen_case):
         _user("dpo_root", m.Role.DPO, is_staff=True, is_superuser=True),
     ):
         client = Client()
-        client.force_login(dpo)
+        sign_in_confirmed(client, dpo)
         assert NAME in client.get(f"/desk/citizens/{citizen.pk}/").content.decode()
         exported = client.post(f"/desk/citizens/{citizen.pk}/export/")
         assert exported.status_code == 200
@@ -178,7 +179,7 @@ def test_a_case_officer_sees_the_citizen_of_their_case_but_no_export(citizen_cas
     m.TeamMembership.objects.create(staff=member, team=citizen_case.team)
     assert can(officer, Action.VIEW, citizen_case)
     client = Client()
-    client.force_login(officer)
+    sign_in_confirmed(client, officer)
     page = client.get(f"/desk/citizens/{citizen_case.citizen_id}/")
     assert page.status_code == 200
     assert EMAIL in page.content.decode()

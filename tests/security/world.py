@@ -210,6 +210,9 @@ def build() -> World:
     objects["month"] = {"month": date(2026, 1, 1)}
     objects["division:own"] = {"code": fe05.code}
     objects["division:other"] = {"code": other_code}
+    category = m.ServiceCategory.objects.filter(active=True).order_by("code").first()
+    objects["category"] = {"code": category.code if category else "POT"}
+    objects["mi-export"] = {"slug": "volumes", "fmt": "csv"}
     objects["journey"] = {"journey_id": secrets.token_urlsafe(16), "step": "where"}
     objects["survey:real"] = {"token": survey.token}
     objects["survey:guess"] = {"token": secrets.token_urlsafe(30)}
