@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -310,8 +310,9 @@ def _filtered(
 
 def _table(
     cases: QuerySet[ServiceRequest], statuses: StatusStates
-) -> tuple[SuppressedTable, list[int]]:
-    """The filtered cases by category and state, suppressed; and the category ids in row order."""
+) -> tuple[SuppressedTable, list[int], list[list[int]]]:
+    """The filtered cases by category and state, suppressed; the category ids in row order; and
+    the counts before suppression (to count the listed rows without counting them again)."""
     state_of = {pk: s for s, ids in statuses.by_state.items() for pk in ids}
     names = dict(ServiceCategory.objects.values_list("pk", "name"))
     counts: dict[int, dict[str, int]] = {}
@@ -325,9 +326,24 @@ def _table(
     threshold = settings.CRM_SITE.small_number_threshold
     if not order:
         empty = SuppressedTable([], labels, [], [], [0] * len(labels), 0, threshold)
-        return empty, []
+        return empty, [], []
     body = [[counts[pk].get(s, 0) for s in STATE_ORDER] for pk in order]
-    return suppress([names[pk] for pk in order], labels, body, threshold), order
+    return suppress([names[pk] for pk in order], labels, body, threshold), order, body
+
+
+_CELL = 1_000_000  # more statuses than a council will ever name
+
+
+class _Counted(Paginator):  # type: ignore[type-arg]
+    """A paginator told how many rows there are (the division page knows from its table)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known = count
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self._known
 
 
 def division_listing(
@@ -346,15 +362,37 @@ def division_listing(
     now = now or timezone.now()
     statuses = status_states()
     cases = _filtered(division, query, statuses, now)
-    table, category_ids = _table(cases, statuses)
+    table, category_ids, body = _table(cases, statuses)
+    # Listed: the cases of the shown cells, and those the member may see in full in the hidden
+    # ones. Counted from the table (no second count over the division), and the hidden cells'
+    # visible cases found among that cell's few rows, never by a set of every visible case.
     shown = Q(pk__in=[])
+    hidden: list[int] = []  # (category, status) cells as one number: see below
+    listed_count = 0
     for i, category_id in enumerate(category_ids):
         states = [s for j, s in enumerate(STATE_ORDER) if table.cells[i][j] is not None]
+        gone = [s for j, s in enumerate(STATE_ORDER) if table.cells[i][j] is None and body[i][j]]
+        listed_count += sum(body[i][j] for j, s in enumerate(STATE_ORDER) if s in states)
         if states:
             shown |= Q(category_id=category_id, status_id__in=statuses.ids(*states))
-    visible = cases_visible_to(user=user).filter(division=division).values("pk")
-    listed = cases.filter(Q(pk__in=visible) | shown).select_related("category", "status")
-    paged = Paginator(listed.order_by("-created_at", "-id"), PAGE_SIZE).get_page(page)
+        hidden += [category_id * _CELL + status_id for status_id in statuses.ids(*gone)]
+    in_full: list[int] = []
+    if hidden:
+        # The hidden cells' few cases, read from the division's own index: one expression
+        # rather than an OR of (category, status) pairs, which PostgreSQL would answer from
+        # the category indexes across every division.
+        few = list(
+            cases.annotate(cell=F("category_id") * _CELL + F("status_id"))
+            .filter(cell__in=hidden)
+            .values_list("pk", flat=True)
+        )
+        in_full = list(cases_visible_to(user=user).filter(pk__in=few).values_list("pk", flat=True))
+        listed = cases.filter(shown | Q(pk__in=in_full))
+    else:
+        listed = cases
+    listed_count += len(in_full)
+    listed = listed.select_related("category", "status").order_by("-created_at", "-id")
+    paged = _Counted(listed, PAGE_SIZE, count=listed_count).get_page(page)
     found = list(paged.object_list)
     full = set(
         cases_visible_to(user=user)
