@@ -21,7 +21,7 @@ from tests.factories.cases import log_reports, report_pothole, resident
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SKIP_SUFFIXES = (".csv", ".zip", ".geojson", ".json", ".pdf", "/export/", "/download/")
-PAGES_PER_ROLE = 60
+PAGES_PER_ROLE = 25
 
 
 def sign_in(page, live_server, user: m.User) -> None:

@@ -363,6 +363,7 @@ def division_listing(
     statuses = status_states()
     cases = _filtered(division, query, statuses, now)
     table, category_ids, body = _table(cases, statuses)
+    visible = cases_visible_to(user=user)  # the policy's filter, built once for this page
     # Listed: the cases of the shown cells, and those the member may see in full in the hidden
     # ones. Counted from the table (no second count over the division), and the hidden cells'
     # visible cases found among that cell's few rows, never by a set of every visible case.
@@ -386,7 +387,7 @@ def division_listing(
             .filter(cell__in=hidden)
             .values_list("pk", flat=True)
         )
-        in_full = list(cases_visible_to(user=user).filter(pk__in=few).values_list("pk", flat=True))
+        in_full = list(visible.filter(pk__in=few).values_list("pk", flat=True))
         listed = cases.filter(shown | Q(pk__in=in_full))
     else:
         listed = cases
@@ -394,11 +395,7 @@ def division_listing(
     listed = listed.select_related("category", "status").order_by("-created_at", "-id")
     paged = _Counted(listed, PAGE_SIZE, count=listed_count).get_page(page)
     found = list(paged.object_list)
-    full = set(
-        cases_visible_to(user=user)
-        .filter(pk__in=[c.pk for c in found])
-        .values_list("pk", flat=True)
-    )
+    full = set(visible.filter(pk__in=[c.pk for c in found]).values_list("pk", flat=True))
     streets = _Streets(division)
     tz = timezone.get_current_timezone()
     rows = []
