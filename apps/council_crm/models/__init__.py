@@ -52,8 +52,8 @@ from .people import (
     TeamMembership,
     User,
 )
-from .security import SignInSession
 from .rollups import MemberRollup, MemberRollupRun
+from .security import SignInSession
 
 __all__ = [
     "OPEN_STATES",

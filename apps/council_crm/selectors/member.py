@@ -342,7 +342,7 @@ class _Counted(Paginator):  # type: ignore[type-arg]
         self._known = count
 
     @property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         return self._known
 
 
