@@ -20,7 +20,7 @@ from tests.e2e.conftest import CSP_VIOLATIONS
 from tests.factories.cases import log_reports, report_pothole, resident
 
 pytestmark = pytest.mark.django_db(transaction=True)
-SKIP_SUFFIXES = (".csv", ".zip", ".geojson", ".json", ".pdf", "/export/", "/download/")
+SKIP_SUFFIXES = (".csv", ".xlsx", ".zip", ".geojson", ".json", ".pdf", "/export/", "/download/")
 PAGES_PER_ROLE = 25
 
 

@@ -47,7 +47,7 @@ def test_a_councillor_reads_the_management_information(page, live_server):
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 330
 
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.get_by_label("Area").select_option(label="The whole council")
+    page.get_by_label("Area", exact=True).select_option(label="The whole council")
     page.get_by_label("Period").select_option(label="Last 12 months")
     page.get_by_role("button", name="Show figures").click()
     page.wait_for_url("**scope=council**")
