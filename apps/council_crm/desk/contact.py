@@ -26,7 +26,6 @@ from django.views.decorators.http import require_http_methods
 from apps.council_crm.contacts import ContactDetails
 from apps.council_crm.journeys import SessionJourney
 from apps.council_crm.models import (
-    CategoryQuestion,
     Channel,
     Citizen,
     GazetteerEntry,
@@ -42,6 +41,7 @@ from apps.council_crm.permissions import (
     can_see_citizens,
 )
 from apps.council_crm.selectors import portal as catalogue
+from apps.council_crm.selectors.catalogue import question_field
 from apps.council_crm.selectors.citizens import (
     CitizenMatch,
     case_by_reference_for,
@@ -509,30 +509,10 @@ def _questions(request: AuthenticatedRequest, journey: Journey) -> HttpResponse:
         request,
         journey,
         "questions",
-        {"category": category, "fields": [_question(q, answers, errors) for q in questions]},
+        {"category": category, "fields": [question_field(q, answers, errors) for q in questions]},
         errors=errors,
         back=journey.url("category"),
     )
-
-
-def _question(
-    q: CategoryQuestion, answers: dict[str, str], errors: dict[str, list[str]]
-) -> dict[str, Any]:
-    """A question as the page shows it: its input's name, the answer so far, its errors."""
-    options: list[tuple[str, str, str]] = []
-    if q.kind == CategoryQuestion.Kind.CHOICE:
-        options = [(c, c, "") for c in q.choices]
-    elif q.kind == CategoryQuestion.Kind.YES_NO:
-        options = [("Yes", _("Yes"), ""), ("No", _("No"), "")]
-    name = f"answers.{q.code}"
-    return {
-        "q": q,
-        "name": name,
-        "value": str(answers.get(q.code, "")),
-        "errs": errors.get(name, []),
-        "options": options,
-        "number": q.kind == CategoryQuestion.Kind.NUMBER,
-    }
 
 
 def _location_of(entry: GazetteerEntry) -> dict[str, Any]:

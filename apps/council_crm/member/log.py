@@ -22,9 +22,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from apps.council_crm.contacts import ContactDetails
-from apps.council_crm.models import CategoryQuestion, GazetteerEntry, ServiceRequest
+from apps.council_crm.models import GazetteerEntry, ServiceRequest
 from apps.council_crm.permissions import AuthenticatedRequest, area_required, can_use_member_area
 from apps.council_crm.selectors import portal as catalogue
+from apps.council_crm.selectors.catalogue import question_field
 from apps.council_crm.services.cases import IdempotencyConflict, gazetteer_find
 from apps.council_crm.services.cases.request import CaseRequest
 from apps.council_crm.services.consent import CURRENT_WORDING
@@ -82,23 +83,6 @@ def log_start(request: AuthenticatedRequest) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
-
-
-def _question(q: CategoryQuestion, answers: dict[str, str], errors: dict[str, list[str]]) -> Any:
-    options: list[tuple[str, str, str]] = []
-    if q.kind == CategoryQuestion.Kind.CHOICE:
-        options = [(c, c, "") for c in q.choices]
-    elif q.kind == CategoryQuestion.Kind.YES_NO:
-        options = [("Yes", _("Yes"), ""), ("No", _("No"), "")]
-    name = f"answers.{q.code}"
-    return {
-        "q": q,
-        "name": name,
-        "value": str(answers.get(q.code, "")),
-        "errs": errors.get(name, []),
-        "options": options,
-        "number": q.kind == CategoryQuestion.Kind.NUMBER,
-    }
 
 
 def _place(request: AuthenticatedRequest, q: str) -> tuple[GazetteerEntry | None, list[Any]]:
@@ -219,7 +203,7 @@ def log_case(request: AuthenticatedRequest, code: str) -> HttpResponse:
             "councillor": councillor,
             "category": category,
             "for_whom": for_whom,
-            "fields": [_question(q, answers, errors) for q in questions],
+            "fields": [question_field(q, answers, errors) for q in questions],
             "contact": contact,
             "where": where,
             "places": [(str(p.pk), str(p), "") for p in places],
